@@ -1,0 +1,74 @@
+// The core's part of tessera.jsonc. Plugin sections are only checked for `enabled` and
+// `permissions` here; the rest of each is checked against the plugin's own schema once it loads.
+import { type Static, Type } from "@sinclair/typebox";
+
+export const PluginPermissionsSchema = Type.Object({
+  net: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Outbound hosts the plugin may fetch." })),
+  env: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Environment variables the plugin may read." })),
+  routes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "Route prefixes the plugin may mount." })),
+});
+
+/** The keys the core owns in every plugin section. */
+export const pluginEntryProperties = {
+  enabled: Type.Boolean({ description: "Nothing runs unless enabled; a disabled plugin is not even imported." }),
+  permissions: Type.Optional(PluginPermissionsSchema),
+};
+
+export const PluginEntrySchema = Type.Object(pluginEntryProperties, { additionalProperties: true });
+
+const ServerSchema = Type.Object(
+  {
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+    hostname: Type.String({ minLength: 1, default: "127.0.0.1" }),
+    publicUrl: Type.Optional(Type.String({ pattern: "^https?://[^\\s/]+", description: "Defaults to http://localhost:<port>." })),
+    trustProxy: Type.Boolean({ default: false, description: "Trust X-Forwarded-* headers (behind a reverse proxy)." }),
+    allowedOrigins: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { description: "Defaults to the origin of publicUrl." }),
+    ),
+    bodyLimit: Type.Integer({ minimum: 1, default: 1048576, description: "Largest request body, in bytes." }),
+    shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10000 }),
+  },
+  { default: {} },
+);
+
+export const CoreConfigSchema = Type.Object({
+  $schema: Type.Optional(Type.String()),
+  server: ServerSchema,
+  database: Type.Object(
+    {
+      url: Type.String({
+        pattern: "^(sqlite:|postgres(ql)?://)",
+        default: "sqlite:./data/tessera.db",
+        description: "sqlite:<path> or postgres://…",
+      }),
+    },
+    { default: {} },
+  ),
+  redis: Type.Optional(
+    Type.Object({
+      url: Type.String({ pattern: "^rediss?://", description: "Shared rate limits and cross-instance events." }),
+    }),
+  ),
+  admins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "Instance administrators (by email)." }),
+  log: Type.Object(
+    {
+      level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
+        default: "info",
+      }),
+    },
+    { default: {} },
+  ),
+  plugins: Type.Record(Type.String({ minLength: 1 }), PluginEntrySchema, {
+    default: {},
+    description: "Plugins by specifier: a built-in name, a relative path or a package name.",
+  }),
+});
+
+/** The core config as validated, before loadConfig fills in the server defaults that depend on others. */
+export type CoreConfigInput = Static<typeof CoreConfigSchema>;
+export type PluginEntry = Static<typeof PluginEntrySchema>;
+
+/** The validated core config; publicUrl and allowedOrigins are always filled in by loadConfig. */
+export type CoreConfig = Omit<CoreConfigInput, "server"> & {
+  server: Required<CoreConfigInput["server"]>;
+};

@@ -1,0 +1,15 @@
+// The config `tessera serve` runs on when there is no tessera.jsonc: SQLite under ./data, in-memory
+// rate limits and events, and only the plugins that need no outside party (no IdP, no peers, no keys).
+
+export const embeddedDefault = {
+  server: { port: 3000, hostname: "127.0.0.1" },
+  database: { url: "sqlite:./data/tessera.db" },
+  plugins: {
+    "api-key": { enabled: false },
+    websocket: { enabled: true },
+    coordinator: { enabled: false },
+    console: { enabled: false },
+    oidc: { enabled: false },
+    federation: { enabled: false },
+  },
+};

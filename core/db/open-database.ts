@@ -1,0 +1,17 @@
+// Opens config `database.url`: SQLite through bun:sqlite, PostgreSQL through Bun.sql.
+import type { Database } from "./database";
+import { openPostgres } from "./open-postgres";
+import { openSqlite } from "./open-sqlite";
+import { parseDatabaseUrl } from "./parse-database-url";
+
+export type { Database, Dialect, Orm, PostgresDatabase, SqliteDatabase } from "./database";
+
+export interface OpenDatabaseOptions {
+  /** Relative SQLite paths resolve against this (the config file's directory); defaults to the process cwd. */
+  cwd?: string;
+}
+
+export const openDatabase = async (url: string, opts: OpenDatabaseOptions = {}): Promise<Database> => {
+  const target = parseDatabaseUrl(url, opts.cwd);
+  return target.dialect === "sqlite" ? openSqlite(target.path) : openPostgres(target.url);
+};

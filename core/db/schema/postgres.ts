@@ -1,0 +1,20 @@
+// The schema as PostgreSQL tables; also drizzle-kit's input for core/db/migrations/postgres.
+import { pgKit } from "./kits";
+import { defineTables } from "./tables";
+
+export const postgresTables = defineTables(pgKit);
+
+// drizzle-kit finds tables among a module's top-level exports.
+export const {
+  users,
+  identities,
+  sessions,
+  workspaces,
+  workspaceMembers,
+  jobs,
+  jobEvents,
+  agents,
+  federationPeers,
+  federationMessages,
+  kv,
+} = postgresTables;

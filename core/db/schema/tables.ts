@@ -1,0 +1,203 @@
+// Every table Tessera keeps, written once for both dialects: ids are random text, timestamps are
+// epoch milliseconds, JSON documents are text. `sqlite.ts` and `postgres.ts` instantiate it.
+import type { Role } from "../../identity/types";
+import type { SchemaKit } from "./kits";
+
+export const defineTables = (k: SchemaKit) => {
+  const users = k.table("users", {
+    id: k.text("id").primaryKey(),
+    // Stored lower-cased (see identity/users.ts), so the unique index is case-insensitive in effect.
+    email: k.text("email").unique("users_email_unique"),
+    name: k.text("name"),
+    isAdmin: k.bool("is_admin").notNull().default(false),
+    createdAt: k.epochMs("created_at").notNull(),
+  });
+
+  const identities = k.table(
+    "identities",
+    {
+      issuer: k.text("issuer").notNull(),
+      subject: k.text("subject").notNull(),
+      userId: k
+        .text("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      createdAt: k.epochMs("created_at").notNull(),
+    },
+    (t) => [k.primaryKey({ name: "identities_pk", columns: [t.issuer, t.subject] }), k.index("identities_user_idx").on(t.userId)],
+  );
+
+  const sessions = k.table(
+    "sessions",
+    {
+      id: k.text("id").primaryKey(),
+      // SHA-256 hex of the bearer token; the token itself is never stored.
+      tokenHash: k.text("token_hash").notNull().unique("sessions_token_hash_unique"),
+      userId: k
+        .text("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      expiresAt: k.epochMs("expires_at").notNull(),
+      createdAt: k.epochMs("created_at").notNull(),
+      lastSeenAt: k.epochMs("last_seen_at").notNull(),
+      revokedAt: k.epochMs("revoked_at"),
+      issuer: k.text("issuer"),
+      sid: k.text("sid"),
+      idToken: k.text("id_token"),
+    },
+    // Back-channel logout revokes by (issuer, sid) or by user.
+    (t) => [k.index("sessions_user_idx").on(t.userId), k.index("sessions_issuer_sid_idx").on(t.issuer, t.sid)],
+  );
+
+  const workspaces = k.table("workspaces", {
+    id: k.text("id").primaryKey(),
+    name: k.text("name").notNull(),
+    createdAt: k.epochMs("created_at").notNull(),
+  });
+
+  const workspaceMembers = k.table(
+    "workspace_members",
+    {
+      workspaceId: k
+        .text("workspace_id")
+        .notNull()
+        .references(() => workspaces.id, { onDelete: "cascade" }),
+      userId: k
+        .text("user_id")
+        .notNull()
+        .references(() => users.id, { onDelete: "cascade" }),
+      role: k.text("role").$type<Role>().notNull(),
+      createdAt: k.epochMs("created_at").notNull(),
+    },
+    (t) => [
+      k.primaryKey({ name: "workspace_members_pk", columns: [t.workspaceId, t.userId] }),
+      k.index("workspace_members_user_idx").on(t.userId),
+    ],
+  );
+
+  const jobs = k.table(
+    "jobs",
+    {
+      id: k.text("id").primaryKey(),
+      // Nullable for instance-level jobs that belong to no workspace.
+      workspaceId: k.text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+      type: k.text("type").notNull(),
+      title: k.text("title"),
+      status: k.text("status").notNull(),
+      progress: k.int("progress").notNull().default(0),
+      message: k.text("message"),
+      payload: k.text("payload"),
+      result: k.text("result"),
+      error: k.text("error"),
+      idempotencyKey: k.text("idempotency_key").unique("jobs_idempotency_key_unique"),
+      createdAt: k.epochMs("created_at").notNull(),
+      updatedAt: k.epochMs("updated_at").notNull(),
+    },
+    (t) => [k.index("jobs_workspace_created_idx").on(t.workspaceId, t.createdAt), k.index("jobs_status_idx").on(t.status)],
+  );
+
+  const jobEvents = k.table(
+    "job_events",
+    {
+      id: k.serial("id"),
+      jobId: k
+        .text("job_id")
+        .notNull()
+        .references(() => jobs.id, { onDelete: "cascade" }),
+      type: k.text("type").notNull(),
+      data: k.text("data"),
+      createdAt: k.epochMs("created_at").notNull(),
+    },
+    // Event streams replay "events of job X after id N".
+    (t) => [k.index("job_events_job_idx").on(t.jobId, t.id)],
+  );
+
+  const agents = k.table(
+    "agents",
+    {
+      id: k.text("id").primaryKey(),
+      // The peer that asked for this run, when it came over federation; kept after the peer is removed, for audit.
+      peerId: k.text("peer_id"),
+      // Set when the row mirrors an agent this instance spawned on a peer (the hub's view): that peer's id,
+      // and the agent's id there. Null for agents that run here.
+      runsOn: k.text("runs_on"),
+      remoteId: k.text("remote_id"),
+      workspaceId: k.text("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+      agentType: k.text("agent_type").notNull(),
+      status: k.text("status").notNull(),
+      input: k.text("input"),
+      output: k.text("output"),
+      exitCode: k.int("exit_code"),
+      pid: k.int("pid"),
+      timeoutMs: k.epochMs("timeout_ms"),
+      commandId: k.text("command_id"),
+      createdAt: k.epochMs("created_at").notNull(),
+      startedAt: k.epochMs("started_at"),
+      endedAt: k.epochMs("ended_at"),
+    },
+    (t) => [
+      k.index("agents_workspace_created_idx").on(t.workspaceId, t.createdAt),
+      k.index("agents_status_idx").on(t.status),
+      k.index("agents_peer_command_idx").on(t.peerId, t.commandId),
+      k.index("agents_runs_on_command_idx").on(t.runsOn, t.commandId),
+    ],
+  );
+
+  const federationPeers = k.table(
+    "federation_peers",
+    {
+      id: k.text("id").primaryKey(),
+      url: k.text("url").notNull(),
+      name: k.text("name"),
+      status: k.text("status").notNull(),
+      publicKeys: k.text("public_keys"),
+      grants: k.text("grants"),
+      createdAt: k.epochMs("created_at").notNull(),
+      updatedAt: k.epochMs("updated_at").notNull(),
+    },
+    (t) => [k.index("federation_peers_url_idx").on(t.url)],
+  );
+
+  const federationMessages = k.table(
+    "federation_messages",
+    {
+      // The signed message's JWT id: the primary key is what rejects a replay.
+      jti: k.text("jti").primaryKey(),
+      peerId: k.text("peer_id").notNull(),
+      type: k.text("type").notNull(),
+      direction: k.text("direction").$type<"in" | "out">().notNull(),
+      commandId: k.text("command_id"),
+      body: k.text("body"),
+      result: k.text("result"),
+      createdAt: k.epochMs("created_at").notNull(),
+      expiresAt: k.epochMs("expires_at").notNull(),
+    },
+    (t) => [
+      k.index("federation_messages_peer_command_idx").on(t.peerId, t.commandId),
+      k.index("federation_messages_expires_idx").on(t.expiresAt),
+    ],
+  );
+
+  // Small instance state (the federation identity key, …); `expires_at` null means kept.
+  const kv = k.table("kv", {
+    key: k.text("key").primaryKey(),
+    value: k.text("value").notNull(),
+    expiresAt: k.epochMs("expires_at"),
+  });
+
+  return {
+    users,
+    identities,
+    sessions,
+    workspaces,
+    workspaceMembers,
+    jobs,
+    jobEvents,
+    agents,
+    federationPeers,
+    federationMessages,
+    kv,
+  };
+};
+
+export type Tables = ReturnType<typeof defineTables>;

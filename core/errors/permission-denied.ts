@@ -1,0 +1,26 @@
+// Deno-style denial: names the plugin, the value it reached for, and the config line that would grant it.
+import { TesseraError } from "./tessera-error";
+
+export type PermissionKind = "net" | "env" | "route";
+
+const CODES = { net: "ERR_PERMISSION_NET", env: "ERR_PERMISSION_ENV", route: "ERR_PERMISSION_ROUTE" } as const;
+
+export class PermissionDenied extends TesseraError {
+  readonly plugin: string;
+  readonly kind: PermissionKind;
+  readonly value: string;
+  readonly grant: string;
+
+  constructor(plugin: string, kind: PermissionKind, value: string) {
+    const grant = `plugins[${JSON.stringify(plugin)}].permissions.${kind}: [${JSON.stringify(value)}]`;
+    super(CODES[kind], `Plugin "${plugin}" was not granted ${kind} access to "${value}"; grant it with ${grant}`, {
+      status: 500,
+      path: `plugins.${plugin}.permissions.${kind}`,
+    });
+    this.name = "PermissionDenied";
+    this.plugin = plugin;
+    this.kind = kind;
+    this.value = value;
+    this.grant = grant;
+  }
+}

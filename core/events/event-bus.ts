@@ -1,0 +1,30 @@
+// The workspace event stream: one interface, an in-memory implementation for a single instance
+// and a Redis one for several. Ids are per-workspace, monotonically increasing, as decimal strings.
+
+export interface WorkspaceEvent {
+  workspaceId: string;
+  id: string;
+  event: string;
+  data: unknown;
+  ts: number;
+}
+
+export interface ReplayResult {
+  events: WorkspaceEvent[];
+  /** True when events after `since` were already dropped from the bounded history. */
+  gap: boolean;
+}
+
+export type EventListener = (event: WorkspaceEvent) => void;
+
+export interface EventBus {
+  publish(workspaceId: string, event: string, data: unknown): Promise<WorkspaceEvent>;
+  /** Listen to one workspace's events on this instance (whatever instance published them). */
+  subscribe(workspaceId: string, listener: EventListener): () => void;
+  /** Listen to every workspace's events. */
+  subscribeAll(listener: EventListener): () => void;
+  /** Events with id > since, oldest first, at most `limit`. */
+  replay(workspaceId: string, since: string, limit?: number): Promise<ReplayResult>;
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,47 @@
+// RFC 9457 problem+json: the client gets a terse, stable description; the cause stays in the log.
+import type { TesseraError } from "../errors/tessera-error";
+
+const STATUS_TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+export interface ProblemContext {
+  requestId?: string;
+  instance?: string;
+}
+
+/** Server-side failures don't say what went wrong inside; client errors say exactly what to fix. */
+export const problemBody = (error: TesseraError, context: ProblemContext = {}) => {
+  const internal = error.status >= 500 && error.status !== 503 && error.status !== 504;
+  return {
+    type: `urn:tessera:problem:${error.code}`,
+    title: STATUS_TITLES[error.status] ?? "Error",
+    status: error.status,
+    code: internal ? "ERR_INTERNAL" : error.code,
+    detail: internal ? "The server failed to handle this request; the request id finds it in the log" : error.message,
+    ...(error.path !== undefined && !internal ? { path: error.path } : {}),
+    ...(context.instance ? { instance: context.instance } : {}),
+    ...(context.requestId ? { requestId: context.requestId } : {}),
+    ...(!internal ? error.details : {}),
+  };
+};
+
+export const problemResponse = (error: TesseraError, context: ProblemContext = {}, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(problemBody(error, context)), {
+    status: error.status,
+    headers: { ...headers, ...error.headers, "content-type": "application/problem+json" },
+  });

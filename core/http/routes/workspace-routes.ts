@@ -1,0 +1,120 @@
+// The signed-in user and their workspaces: GET /me, workspaces, and membership managed by owners and admins.
+import { Elysia, t } from "elysia";
+import type { Database } from "../../db/open-database";
+import { notFound } from "../../errors/tessera-error";
+import type { EventBus } from "../../events/event-bus";
+import type { Auth } from "../../identity/auth";
+import { findUserByEmail, findUserById } from "../../identity/users";
+import {
+  addMember,
+  createWorkspace,
+  getRole,
+  getWorkspace,
+  listMembers,
+  listWorkspacesForUser,
+  removeMember,
+} from "../../identity/workspaces";
+
+// Ids are generated (UUIDs); anything else is refused before it reaches the database (PostgreSQL rejects a NUL byte with a 500).
+const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
+const WorkspaceParams = t.Object({ id: Id });
+const MemberParams = t.Object({ id: Id, userId: Id });
+
+const Role = t.Union([t.Literal("owner"), t.Literal("admin"), t.Literal("member"), t.Literal("viewer")]);
+
+export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
+  new Elysia({ name: "tessera-workspaces" })
+    .get(
+      "/me",
+      async ({ request }) => {
+        const principal = await auth.requireUser(request);
+        const { user } = principal;
+        return {
+          user: { id: user.id, email: user.email, name: user.name },
+          isAdmin: principal.isAdmin,
+          via: principal.via,
+          workspaces: await listWorkspacesForUser(db, user.id),
+        };
+      },
+      { detail: { summary: "The signed-in user and their workspaces", tags: ["identity"] } },
+    )
+    .get(
+      "/workspaces",
+      async ({ request }) => {
+        const { user } = await auth.requireUser(request);
+        return { workspaces: await listWorkspacesForUser(db, user.id) };
+      },
+      { detail: { summary: "Workspaces of the signed-in user", tags: ["workspaces"] } },
+    )
+    .post(
+      "/workspaces",
+      async ({ request, body, set }) => {
+        const { user } = await auth.requireUser(request);
+        const workspace = await createWorkspace(db, body.name, user.id);
+        set.status = 201;
+        return { ...workspace, role: "owner" };
+      },
+      {
+        body: t.Object({ name: t.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        detail: { summary: "Create a workspace; its creator is its owner", tags: ["workspaces"] },
+      },
+    )
+    .get(
+      "/workspaces/:id",
+      async ({ request, params }) => {
+        const { role } = await auth.requireRole(request, params.id, "viewer");
+        const workspace = await getWorkspace(db, params.id);
+        if (!workspace) throw notFound("No such workspace", { path: params.id });
+        return { ...workspace, role };
+      },
+      { params: WorkspaceParams, detail: { summary: "One workspace", tags: ["workspaces"] } },
+    )
+    .get(
+      "/workspaces/:id/members",
+      async ({ request, params }) => {
+        await auth.requireRole(request, params.id, "viewer");
+        return { members: await listMembers(db, params.id) };
+      },
+      { params: WorkspaceParams, detail: { summary: "Members of a workspace", tags: ["workspaces"] } },
+    )
+    .post(
+      "/workspaces/:id/members",
+      async ({ request, params, body, set }) => {
+        await auth.requireRole(request, params.id, body.role === "owner" ? "owner" : "admin");
+        const user = body.userId ? await findUserById(db, body.userId) : await findUserByEmail(db, body.email ?? "");
+        if (!user) throw notFound("No user with that id or email has signed in to this instance yet");
+        const membership = await addMember(db, params.id, user.id, body.role);
+        await events.publish(params.id, "member.added", { userId: user.id, role: body.role });
+        set.status = 201;
+        return membership;
+      },
+      {
+        body: t.Union([
+          t.Object(
+            { email: t.String({ format: "email", maxLength: 320 }), userId: t.Optional(t.Never()), role: Role },
+            { additionalProperties: false },
+          ),
+          t.Object(
+            { userId: t.String({ minLength: 1, maxLength: 64 }), email: t.Optional(t.Never()), role: Role },
+            { additionalProperties: false },
+          ),
+        ]),
+        params: WorkspaceParams,
+        detail: { summary: "Add a member by email or user id (owners and admins)", tags: ["workspaces"] },
+      },
+    )
+    .delete(
+      "/workspaces/:id/members/:userId",
+      async ({ request, params, set }) => {
+        const { principal } = await auth.requireRole(request, params.id, "viewer");
+        const target = await getRole(db, params.id, params.userId);
+        if (!target) throw notFound("That user is not a member of this workspace");
+        // Anyone may leave; removing someone else takes an admin, and an owner to remove an owner.
+        if (params.userId !== principal.user.id)
+          await auth.requireRole(request, params.id, target === "owner" ? "owner" : "admin");
+        await removeMember(db, params.id, params.userId);
+        await events.publish(params.id, "member.removed", { userId: params.userId });
+        set.status = 204;
+      },
+      { params: MemberParams, detail: { summary: "Remove a member (or leave)", tags: ["workspaces"] } },
+    );

@@ -1,0 +1,81 @@
+// Principal resolution as a chain: the core resolves sessions; plugins register resolvers for API keys,
+// IdP access tokens and peers. Routes ask for what they need through one set of helpers.
+import { forbidden, notFound, unauthenticated } from "../errors/tessera-error";
+import { hasRole } from "./roles";
+import type { Principal, Role, User } from "./types";
+
+/**
+ * Returns a principal, or null when the request carries no credential this resolver understands.
+ * Throws (401) when it carries one that it understands and that is invalid.
+ */
+export type PrincipalResolver = (request: Request) => Promise<Principal | null> | Principal | null;
+
+export type UserPrincipal = Extract<Principal, { kind: "user" }>;
+
+export interface Auth {
+  /** Add a resolver; lower `order` runs first (sessions are 0). */
+  register(name: string, resolver: PrincipalResolver, order?: number): void;
+  principal(request: Request): Promise<Principal | null>;
+  requireUser(request: Request): Promise<UserPrincipal>;
+  requireAdmin(request: Request): Promise<UserPrincipal>;
+  /** The user's role in a workspace, at least `needed`; a non-member gets 404 so ids can't be probed. */
+  requireRole(request: Request, workspaceId: string, needed: Role): Promise<{ principal: UserPrincipal; role: Role }>;
+  isAdmin(user: User): boolean;
+}
+
+interface AuthDeps {
+  admins: readonly string[];
+  roleOf: (workspaceId: string, userId: string) => Promise<Role | null>;
+}
+
+export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
+  const resolvers: { name: string; resolver: PrincipalResolver; order: number }[] = [];
+  const adminEmails = new Set(admins.map((email) => email.toLowerCase()));
+  const resolved = new WeakMap<Request, Promise<Principal | null>>();
+
+  const resolve = async (request: Request): Promise<Principal | null> => {
+    for (const { resolver } of resolvers) {
+      const principal = await resolver(request);
+      if (principal) return principal;
+    }
+    return null;
+  };
+
+  const principal = (request: Request) => {
+    let pending = resolved.get(request);
+    if (!pending) {
+      pending = resolve(request);
+      resolved.set(request, pending);
+    }
+    return pending;
+  };
+
+  const requireUser = async (request: Request): Promise<UserPrincipal> => {
+    const found = await principal(request);
+    if (!found) throw unauthenticated("Sign in or send a session token", { headers: { "WWW-Authenticate": "Bearer" } });
+    if (found.kind !== "user") throw forbidden("This route is for users, not services or peers");
+    return found;
+  };
+
+  return {
+    register(name, resolver, order = 100) {
+      resolvers.push({ name, resolver, order });
+      resolvers.sort((a, b) => a.order - b.order);
+    },
+    principal,
+    requireUser,
+    async requireAdmin(request) {
+      const user = await requireUser(request);
+      if (!user.isAdmin) throw forbidden("Instance administrators only");
+      return user;
+    },
+    async requireRole(request, workspaceId, needed) {
+      const user = await requireUser(request);
+      const role = await roleOf(workspaceId, user.user.id);
+      if (!role) throw notFound("No such workspace", { path: workspaceId });
+      if (!hasRole(role, needed)) throw forbidden(`Needs the ${needed} role in this workspace`);
+      return { principal: user, role };
+    },
+    isAdmin: (user) => user.isAdmin || (user.email !== null && adminEmails.has(user.email.toLowerCase())),
+  };
+};

@@ -1,0 +1,51 @@
+// Identity records as the rest of the runtime sees them, whatever database holds them.
+
+export type Role = "owner" | "admin" | "member" | "viewer";
+
+export interface User {
+  id: string;
+  email: string | null;
+  name: string | null;
+  /** Set by `tessera users create --admin`; emails listed in config `admins` are administrators too. */
+  isAdmin: boolean;
+  createdAt: number;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  expiresAt: number;
+  createdAt: number;
+  lastSeenAt: number;
+  revokedAt: number | null;
+  /** Set by sign-in plugins: the IdP's issuer and session id (back-channel logout), the ID token (RP logout). */
+  issuer: string | null;
+  sid: string | null;
+  idToken: string | null;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface Membership {
+  workspaceId: string;
+  userId: string;
+  role: Role;
+  createdAt: number;
+}
+
+export type Principal =
+  | {
+      kind: "user";
+      user: User;
+      isAdmin: boolean;
+      sessionId?: string;
+      /** When the credential stops being valid (epoch ms), so long-lived connections can end then. */
+      expiresAt?: number;
+      via: "session" | "token";
+    }
+  | { kind: "service"; name: string; scopes: string[] }
+  | { kind: "peer"; peerId: string };

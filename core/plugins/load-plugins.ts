@@ -1,0 +1,164 @@
+// Resolves the enabled plugins, validates their config, orders them by `requires` and runs `setup`
+// with a context scoped to their grants. A failure part-way cleans up what was already set up.
+import type { AnyElysia } from "elysia";
+import { PermissionDenied } from "../errors/permission-denied";
+import { isTesseraError, TesseraError } from "../errors/tessera-error";
+import type { Logger } from "../log/logger";
+import type { Grants, PluginDefinition } from "./define-plugin";
+import { mergeGrants, routeAllowed } from "./grants";
+import { orderPlugins } from "./order-plugins";
+import type { PluginContext } from "./plugin-context";
+import { isBuiltIn, resolvePlugin } from "./resolve-plugin";
+import { withTimeout } from "./with-timeout";
+
+export type PluginState = "set up" | "started" | "stopped" | "failed";
+
+export interface LoadedPlugin {
+  /** The key in `plugins` (a built-in name, a path or a package). */
+  specifier: string;
+  name: string;
+  version: string;
+  requires: string[];
+  definition: PluginDefinition;
+  config: unknown;
+  grants: Grants;
+  app?: AnyElysia;
+  /** The ctx given to setup, and again to start, stop and health. */
+  context?: PluginContext;
+  routes: { method: string; path: string }[];
+  state: PluginState;
+  cleanups: (() => void | Promise<void>)[];
+}
+
+export interface PluginSection {
+  enabled: boolean;
+  permissions?: Partial<Grants>;
+  [key: string]: unknown;
+}
+
+export interface LoadOptions {
+  sections: Record<string, PluginSection>;
+  baseDir: string;
+  validate: (definition: PluginDefinition, specifier: string, section: PluginSection) => unknown;
+  context: (plugin: LoadedPlugin) => PluginContext;
+  timeoutMs: number;
+  log: Logger;
+}
+
+const definePlugins = async (options: LoadOptions): Promise<LoadedPlugin[]> => {
+  const loaded: LoadedPlugin[] = [];
+  for (const [specifier, section] of Object.entries(options.sections)) {
+    if (!section.enabled) continue;
+    const definition = await resolvePlugin(specifier, options.baseDir);
+    if (isBuiltIn(specifier) && definition.name !== specifier) {
+      throw new TesseraError("ERR_PLUGIN_INVALID", `Built-in plugin "${specifier}" names itself "${definition.name}"`);
+    }
+    const clash = loaded.find((other) => other.name === definition.name);
+    if (clash) {
+      throw new TesseraError(
+        "ERR_PLUGIN_INVALID",
+        `Plugins "${clash.specifier}" and "${specifier}" are both named "${definition.name}"; enable only one`,
+        { path: `plugins.${specifier}` },
+      );
+    }
+    const config = options.validate(definition, specifier, section);
+    const derived = isBuiltIn(specifier) && definition.permissions ? definition.permissions(config as never) : undefined;
+    loaded.push({
+      specifier,
+      name: definition.name,
+      version: definition.version,
+      requires: definition.requires ?? [],
+      definition,
+      config,
+      grants: mergeGrants(derived, section.permissions),
+      routes: [],
+      state: "stopped",
+      cleanups: [],
+    });
+  }
+  return orderPlugins(loaded);
+};
+
+const checkRoutes = (plugin: LoadedPlugin, app: AnyElysia) => {
+  for (const route of app.routes) {
+    if (!routeAllowed(route.path, plugin.grants.routes)) throw new PermissionDenied(plugin.specifier, "route", route.path);
+    plugin.routes.push({ method: route.method, path: route.path });
+  }
+};
+
+const setupOne = async (plugin: LoadedPlugin, options: LoadOptions) => {
+  const ctx = options.context(plugin);
+  plugin.context = ctx;
+  const path = `plugins.${plugin.specifier}`;
+  try {
+    const app = await withTimeout(
+      () => plugin.definition.setup(ctx),
+      options.timeoutMs,
+      `Setup of plugin "${plugin.name}"`,
+      path,
+    );
+    if (app) {
+      checkRoutes(plugin, app);
+      plugin.app = app;
+    }
+    plugin.state = "set up";
+  } catch (cause) {
+    plugin.state = "failed";
+    if (isTesseraError(cause)) throw cause;
+    throw new TesseraError("ERR_PLUGIN_SETUP", `Plugin "${plugin.name}" failed in setup: ${String(cause)}`, { path, cause });
+  }
+};
+
+export const loadPlugins = async (options: LoadOptions): Promise<LoadedPlugin[]> => {
+  const plugins = await definePlugins(options);
+  const done: LoadedPlugin[] = [];
+  try {
+    for (const plugin of plugins) {
+      done.push(plugin);
+      await setupOne(plugin, options);
+    }
+  } catch (error) {
+    await stopPlugins(done, options.timeoutMs, options.log);
+    throw error;
+  }
+  return plugins;
+};
+
+export const startPlugins = async (plugins: LoadedPlugin[], timeoutMs: number, log: Logger): Promise<void> => {
+  for (const plugin of plugins) {
+    const { start } = plugin.definition;
+    const ctx = plugin.context;
+    try {
+      if (start && ctx)
+        await withTimeout(() => start(ctx), timeoutMs, `Start of plugin "${plugin.name}"`, `plugins.${plugin.specifier}`);
+      plugin.state = "started";
+    } catch (cause) {
+      plugin.state = "failed";
+      await stopPlugins(plugins, timeoutMs, log);
+      if (isTesseraError(cause)) throw cause;
+      throw new TesseraError("ERR_PLUGIN_SETUP", `Plugin "${plugin.name}" failed to start: ${String(cause)}`, {
+        path: `plugins.${plugin.specifier}`,
+        cause,
+      });
+    }
+  }
+};
+
+/** Reverse order; safe after a partial start; one plugin's failure to stop doesn't keep the others running. */
+export const stopPlugins = async (plugins: LoadedPlugin[], timeoutMs: number, log: Logger): Promise<void> => {
+  for (const plugin of [...plugins].reverse()) {
+    const path = `plugins.${plugin.specifier}`;
+    const { stop } = plugin.definition;
+    const ctx = plugin.context;
+    const steps = [...(plugin.state === "started" && stop && ctx ? [() => stop(ctx)] : []), ...[...plugin.cleanups].reverse()];
+    plugin.cleanups = [];
+    for (const step of steps) {
+      try {
+        await withTimeout(step, timeoutMs, `Stop of plugin "${plugin.name}"`, path);
+      } catch (error) {
+        log.error("plugin stop failed", { plugin: plugin.name, error });
+      }
+    }
+    if (plugin.state !== "failed") plugin.state = "stopped";
+  }
+};

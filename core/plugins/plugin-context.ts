@@ -1,0 +1,37 @@
+// Everything a plugin can reach. Each capability is scoped to the plugin's grants.
+import type { Database } from "../db/open-database";
+import type { EventBus } from "../events/event-bus";
+import type { Auth } from "../identity/auth";
+import type { RateLimiter } from "../limits/rate-limiter";
+import type { Logger } from "../log/logger";
+import type { Registry } from "../metrics/registry";
+import type { ScopedFetch } from "./scoped-fetch";
+
+export interface InstanceInfo {
+  publicUrl: string;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  /** Emails of instance administrators. */
+  admins: string[];
+  /** Directory relative paths in config resolve against (the config file's, or the cwd). */
+  baseDir: string;
+  redisUrl?: string;
+}
+
+export interface PluginContext<C = unknown> {
+  name: string;
+  config: C;
+  instance: InstanceInfo;
+  /** An environment variable the config granted (`permissions.env`). */
+  env(name: string): string | undefined;
+  /** Outbound HTTP to granted hosts only; every redirect hop is re-checked; a timeout always applies. */
+  fetch: ScopedFetch;
+  db: Database;
+  events: EventBus;
+  limits: RateLimiter;
+  log: Logger;
+  metrics: Registry;
+  auth: Auth;
+  /** Resources the plugin opens (timers, clients) closed on stop, in reverse order. */
+  onStop(cleanup: () => void | Promise<void>): void;
+}

@@ -1,0 +1,43 @@
+// The api-key plugin: guards configured route prefixes with hashed, scoped, rate-limited API keys,
+// and makes a valid key a `service` principal for every plugin that asks ctx.auth.
+import { Elysia } from "elysia";
+import { definePlugin } from "../../core/plugins/define-plugin";
+import { checkApiKeyConfig } from "./check-config";
+import { ApiKeyConfigSchema } from "./config";
+import { apiKeyGuard } from "./guard";
+import { API_KEY_HEADER, createKeyCheck } from "./key-check";
+import { keyMetrics } from "./key-metrics";
+import { protectMap } from "./protect-map";
+
+// Before sessions (order 0): a request that names a key on purpose is that service, whatever cookie rides along.
+const RESOLVER_ORDER = -10;
+
+export default definePlugin({
+  name: "api-key",
+  version: "0.1.0",
+  config: ApiKeyConfigSchema,
+  setup(ctx) {
+    const { keys, protect } = checkApiKeyConfig(ctx.config);
+    const now = Date.now();
+    for (const key of keys) {
+      if (key.notAfter !== null && key.notAfter <= now) ctx.log.warn("API key already expired", { key: key.name });
+    }
+    const check = createKeyCheck({
+      keys,
+      limits: ctx.limits,
+      rule: ctx.config.rateLimit,
+      onDenied: keyMetrics(ctx.metrics, keys),
+    });
+    ctx.auth.register(
+      "api-key",
+      async (request) => {
+        if (!request.headers.has(API_KEY_HEADER)) return null;
+        const key = check.authenticate(request);
+        await check.admit(request, key);
+        return { kind: "service", name: key.name, scopes: [...key.scopes] };
+      },
+      RESOLVER_ORDER,
+    );
+    return new Elysia().onRequest(apiKeyGuard(protectMap(protect), check));
+  },
+});

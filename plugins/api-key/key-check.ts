@@ -1,0 +1,89 @@
+// Identifies the key a request presents and admits it under its rate limit. Both steps are memoised
+// per request, so the route guard and the principal resolver can each ask without doing the work twice.
+import { badRequest, unauthenticated } from "../../core/errors/tessera-error";
+import { rateLimited } from "../../core/limits/rate-headers";
+import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
+import type { DenyReason } from "./key-metrics";
+import { MAX_KEY_LENGTH, MIN_KEY_LENGTH, matchKey, type StoredKey } from "./keyring";
+
+export const API_KEY_HEADER = "x-api-key";
+/** The challenge on every refusal, so a client learns where the key goes. */
+export const API_KEY_CHALLENGE = 'ApiKey header="X-API-Key"';
+
+export interface KeyCheckOptions {
+  keys: readonly StoredKey[];
+  limits: RateLimiter;
+  rule: RateRule;
+  onDenied: (reason: DenyReason) => void;
+  now?: () => number;
+}
+
+export interface KeyCheck {
+  /** The configured key the request's X-API-Key names; throws 400 or 401 otherwise. */
+  authenticate(request: Request): StoredKey;
+  /** Counts the request against the key's rate limit (429 past it) and records the key's use. */
+  admit(request: Request, key: StoredKey): Promise<RateDecision>;
+  /** Counts a refusal decided elsewhere (scope, query string). */
+  denied(reason: DenyReason): void;
+}
+
+export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }: KeyCheckOptions): KeyCheck => {
+  const identified = new WeakMap<Request, StoredKey>();
+  const admitted = new WeakMap<Request, Promise<RateDecision>>();
+
+  const refuse = (reason: DenyReason, message: string) => {
+    onDenied(reason);
+    return unauthenticated(message, { headers: { "WWW-Authenticate": API_KEY_CHALLENGE } });
+  };
+
+  const identify = (header: string | null): StoredKey => {
+    if (header === null) throw refuse("missing", "This route needs an API key in the X-API-Key header");
+    if (header === "") throw refuse("empty", "The X-API-Key header is empty");
+    // Repeated headers arrive joined by ", "; a key never contains a comma.
+    if (header.includes(",")) {
+      onDenied("duplicate");
+      throw badRequest("Send exactly one X-API-Key header", { headers: { "WWW-Authenticate": API_KEY_CHALLENGE } });
+    }
+    if (header.length < MIN_KEY_LENGTH || header.length > MAX_KEY_LENGTH) {
+      throw refuse("malformed", `The API key is not valid (keys are ${MIN_KEY_LENGTH} to ${MAX_KEY_LENGTH} characters)`);
+    }
+    const key = matchKey(keys, header);
+    if (!key) throw refuse("unknown", "The API key is not valid");
+    if (key.notAfter !== null && now() > key.notAfter) {
+      throw refuse(
+        "expired",
+        `The API key "${key.name}" expired at ${new Date(key.notAfter).toISOString()}; use its replacement`,
+      );
+    }
+    return key;
+  };
+
+  const consume = async (key: StoredKey): Promise<RateDecision> => {
+    const decision = await limits.consume(`api-key:${key.name}`, rule);
+    if (!decision.allowed) {
+      onDenied("rate_limited");
+      throw rateLimited(decision);
+    }
+    key.lastUsedAt = now();
+    return decision;
+  };
+
+  return {
+    authenticate(request) {
+      const known = identified.get(request);
+      if (known) return known;
+      const key = identify(request.headers.get(API_KEY_HEADER));
+      identified.set(request, key);
+      return key;
+    },
+    admit(request, key) {
+      let pending = admitted.get(request);
+      if (!pending) {
+        pending = consume(key);
+        admitted.set(request, pending);
+      }
+      return pending;
+    },
+    denied: onDenied,
+  };
+};

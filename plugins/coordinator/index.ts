@@ -1,0 +1,27 @@
+// The coordinator plugin: the job API an external coordinator drives with an API key, the stitcher's
+// inbound events that become jobs, and members' read access to their workspace's jobs.
+import { Elysia, t } from "elysia";
+import { definePlugin } from "../../core/plugins/define-plugin";
+import { coordinatorRoutes } from "./coordinator-routes";
+import { jobPublisher } from "./publish";
+import { serviceOf, serviceRequests } from "./require-service";
+import { stitcherRoutes } from "./stitcher-routes";
+import { workspaceJobRoutes } from "./workspace-job-routes";
+
+const SERVICE_PREFIXES = ["/coordinator", "/stitcher"];
+
+export default definePlugin({
+  name: "coordinator",
+  version: "0.1.0",
+  requires: ["api-key"],
+  config: t.Object({}),
+  permissions: () => ({ routes: [...SERVICE_PREFIXES, "/workspaces/:id/jobs"] }),
+  setup(ctx) {
+    const deps = { db: ctx.db, publish: jobPublisher(ctx.events, ctx.log), requireService: serviceOf(ctx.auth) };
+    return new Elysia()
+      .onRequest(serviceRequests(ctx.auth, SERVICE_PREFIXES))
+      .use(coordinatorRoutes(deps))
+      .use(stitcherRoutes(deps))
+      .use(workspaceJobRoutes(ctx.db, ctx.auth));
+  },
+});

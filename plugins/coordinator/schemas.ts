@@ -1,0 +1,50 @@
+// Request bodies and queries of the job API. Unknown fields are refused so a typo surfaces as a 422.
+import { Type } from "@sinclair/typebox";
+import { t } from "elysia";
+import { JOB_STATUSES } from "./job";
+
+const strict = { additionalProperties: false } as const;
+
+// Ids are generated UUIDs; anything else can't name a row, and a NUL byte would upset PostgreSQL.
+export const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
+const JobType = t.String({ pattern: "^[A-Za-z0-9][\\w.:-]{0,99}$", description: "e.g. build, review.request" });
+// Free text: PostgreSQL text can't hold a NUL byte, so it is refused up front for both dialects alike.
+const text = (minLength: number, maxLength: number) => t.String({ minLength, maxLength, pattern: "^[^\\u0000]*$" });
+const Title = text(1, 200);
+const Message = text(0, 1000);
+const Status = t.Union(JOB_STATUSES.map((status) => t.Literal(status)));
+
+export const JobParams = t.Object({ id: Id });
+
+export const CreateJobBody = t.Object(
+  { workspaceId: Id, type: JobType, title: t.Optional(Title), payload: t.Optional(t.Unknown()) },
+  strict,
+);
+
+export const WebhookBody = t.Object(
+  {
+    workspaceId: Id,
+    event: JobType,
+    title: t.Optional(Title),
+    data: t.Optional(t.Unknown()),
+  },
+  strict,
+);
+
+export const StatusBody = t.Object({ status: Status, message: t.Optional(Message) }, strict);
+
+// TypeBox's own Integer: Elysia's `t.Integer` would also take the string "50".
+export const ProgressBody = t.Object(
+  { progress: Type.Integer({ minimum: 0, maximum: 100 }), message: t.Optional(Message) },
+  strict,
+);
+
+export const CompleteBody = t.Object({ result: t.Optional(t.Unknown()), message: t.Optional(Message) }, strict);
+
+export const FailBody = t.Object({ error: text(1, 8192), message: t.Optional(Message) }, strict);
+
+export const JobListQuery = t.Object({
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100 })),
+  cursor: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
+  status: t.Optional(Status),
+});

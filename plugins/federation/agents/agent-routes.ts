@@ -1,0 +1,70 @@
+// Agents on this instance for workspace members: spawn (idempotent with commandId), list, read and kill.
+// Killing a row that mirrors an agent on a peer asks that peer.
+import { Elysia, t } from "elysia";
+import type { Federation } from "../federation";
+import { killRemote, refreshRemote } from "../remote/remote-agents";
+import { requireAgentRole } from "./agent-access";
+import { getAgent, listAgents } from "./agent-store";
+import { agentView } from "./agent-view";
+
+const tags = ["agents"];
+const AgentParams = t.Object({ id: t.String({ minLength: 1, maxLength: 128 }) });
+
+export const SpawnBody = {
+  workspaceId: t.String({ minLength: 1, maxLength: 128 }),
+  agentType: t.String({ minLength: 1, maxLength: 64 }),
+  input: t.Optional(t.Unknown()),
+  timeoutMs: t.Optional(t.Integer({ minimum: 1 })),
+};
+
+export const agentRoutes = (fed: Federation) =>
+  new Elysia({ name: "federation-agents" })
+    .onTransform(async ({ request }) => {
+      await fed.auth.requireUser(request);
+    })
+    .post(
+      "/agents",
+      async ({ request, body, set }) => {
+        await fed.auth.requireRole(request, body.workspaceId, "member");
+        const { agent, created } = await fed.runner.spawn({ ...body, peerId: null });
+        set.status = created ? 201 : 200;
+        return agentView(agent);
+      },
+      {
+        body: t.Object(
+          { ...SpawnBody, commandId: t.Optional(t.String({ minLength: 1, maxLength: 128 })) },
+          { additionalProperties: false },
+        ),
+        detail: { summary: "Run an agent of a configured type here; the same commandId returns the same agent", tags },
+      },
+    )
+    .get(
+      "/agents",
+      async ({ request, query }) => {
+        await fed.auth.requireRole(request, query.workspaceId, "viewer");
+        return { agents: (await listAgents(fed.db, { workspaceId: query.workspaceId })).map(agentView) };
+      },
+      {
+        query: t.Object({ workspaceId: t.String({ minLength: 1, maxLength: 128 }) }),
+        detail: { summary: "A workspace's agents, here and on peers, newest first", tags },
+      },
+    )
+    .get(
+      "/agents/:id",
+      async ({ request, params }) => {
+        const agent = await requireAgentRole(fed.auth, request, await getAgent(fed.db, params.id), "viewer", params.id);
+        return agentView(await refreshRemote(fed, agent));
+      },
+      { params: AgentParams, detail: { summary: "One agent: status, exit code, output tail", tags } },
+    )
+    .post(
+      "/agents/:id/kill",
+      async ({ request, params }) => {
+        const agent = await requireAgentRole(fed.auth, request, await getAgent(fed.db, params.id), "member", params.id);
+        return agentView(agent.runsOn === null ? await fed.runner.kill(agent.id) : await killRemote(fed, agent));
+      },
+      {
+        params: AgentParams,
+        detail: { summary: "SIGTERM, then SIGKILL after the grace period; a finished agent is returned as is", tags },
+      },
+    );

@@ -1,0 +1,129 @@
+// Agents in the agents table: runs on this instance (runsOn null) and a hub's mirrors of runs on a peer.
+// Status changes are conditional updates, so reports that arrive out of order can't move an agent back.
+import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
+import type { Database } from "../../../core/db/database";
+import type { Tables } from "../../../core/db/schema/tables";
+import { TesseraError } from "../../../core/errors/tessera-error";
+import { ACTIVE_STATUSES, AGENT_STATUSES, type AgentStatus, advances, isAgentStatus } from "./status";
+
+type Row = Tables["agents"]["$inferSelect"];
+
+export interface AgentRecord extends Omit<Row, "status" | "input"> {
+  status: AgentStatus;
+  input: unknown;
+}
+
+export type NewAgent = Omit<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId"> &
+  Partial<Pick<AgentRecord, "remoteId">>;
+
+export type AgentChanges = Partial<Pick<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId">> & {
+  status: AgentStatus;
+};
+
+const toRecord = (row: Row): AgentRecord => {
+  if (!isAgentStatus(row.status)) throw new TesseraError("ERR_INTERNAL", `agents row ${row.id} has status "${row.status}"`);
+  return { ...row, status: row.status, input: row.input === null ? null : JSON.parse(row.input) };
+};
+
+export const insertAgent = async (db: Database, agent: NewAgent): Promise<AgentRecord> => {
+  const [row] = await db.orm
+    .insert(db.tables.agents)
+    .values({ ...agent, input: agent.input === null || agent.input === undefined ? null : JSON.stringify(agent.input) })
+    .returning();
+  if (!row) throw new TesseraError("ERR_INTERNAL", "Inserting an agent returned no row");
+  return toRecord(row);
+};
+
+export const getAgent = async (db: Database, id: string): Promise<AgentRecord | null> => {
+  const [row] = await db.orm.select().from(db.tables.agents).where(eq(db.tables.agents.id, id));
+  return row ? toRecord(row) : null;
+};
+
+/** Applies the change if the status may move that way; null when it may not (or there is no such agent). */
+export const advanceAgent = async (db: Database, where: SQL | undefined, changes: AgentChanges): Promise<AgentRecord | null> => {
+  const { agents } = db.tables;
+  const from = AGENT_STATUSES.filter((current) => advances(current, changes.status));
+  const [row] = await db.orm
+    .update(agents)
+    .set(changes)
+    .where(and(where, inArray(agents.status, from)))
+    .returning();
+  return row ? toRecord(row) : null;
+};
+
+export const byId = (db: Database, id: string) => eq(db.tables.agents.id, id);
+
+/** A run here with this commandId: a peer's (peerId) or a workspace member's (peerId null). */
+export const findByCommand = async (
+  db: Database,
+  key: { peerId: string | null; workspaceId: string | null; commandId: string },
+): Promise<AgentRecord | null> => {
+  const { agents } = db.tables;
+  const [row] = await db.orm
+    .select()
+    .from(agents)
+    .where(
+      and(
+        isNull(agents.runsOn),
+        eq(agents.commandId, key.commandId),
+        key.peerId === null ? isNull(agents.peerId) : eq(agents.peerId, key.peerId),
+        key.workspaceId === null ? isNull(agents.workspaceId) : eq(agents.workspaceId, key.workspaceId),
+      ),
+    );
+  return row ? toRecord(row) : null;
+};
+
+export interface AgentFilter {
+  /** Runs here that this peer asked for. */
+  peerId?: string;
+  /** Mirrors of runs on this peer. */
+  runsOn?: string;
+  workspaceId?: string;
+}
+
+export const listAgents = async (db: Database, filter: AgentFilter, limit = 100): Promise<AgentRecord[]> => {
+  const { agents } = db.tables;
+  const rows = await db.orm
+    .select()
+    .from(agents)
+    .where(
+      and(
+        filter.peerId === undefined ? undefined : and(eq(agents.peerId, filter.peerId), isNull(agents.runsOn)),
+        filter.runsOn === undefined ? undefined : eq(agents.runsOn, filter.runsOn),
+        filter.workspaceId === undefined ? undefined : eq(agents.workspaceId, filter.workspaceId),
+      ),
+    )
+    .orderBy(desc(agents.createdAt))
+    .limit(limit);
+  return rows.map(toRecord);
+};
+
+/** Unfinished mirrors of runs on peers (all peers, or one). */
+export const activeMirrors = async (db: Database, runsOn?: string): Promise<AgentRecord[]> => {
+  const { agents } = db.tables;
+  const rows = await db.orm
+    .select()
+    .from(agents)
+    .where(
+      and(
+        runsOn === undefined ? isNotNull(agents.runsOn) : eq(agents.runsOn, runsOn),
+        inArray(agents.status, [...ACTIVE_STATUSES]),
+      ),
+    );
+  return rows.map(toRecord);
+};
+
+/** Runs here left unfinished by a process that is gone: they are lost. */
+export const loseInterrupted = async (db: Database): Promise<AgentRecord[]> => {
+  const { agents } = db.tables;
+  const rows = await db.orm
+    .update(agents)
+    .set({ status: "lost", endedAt: Date.now() })
+    .where(and(isNull(agents.runsOn), inArray(agents.status, [...ACTIVE_STATUSES])))
+    .returning();
+  return rows.map(toRecord);
+};
+
+export const deleteAgent = async (db: Database, id: string): Promise<void> => {
+  await db.orm.delete(db.tables.agents).where(eq(db.tables.agents.id, id));
+};

@@ -1,0 +1,44 @@
+// Turns configured agent types into runnable commands at start-up, so a missing program stops the
+// server with a config error instead of failing every run. "bun" means the Bun running Tessera; other
+// bare names are found on PATH (read through ctx.env, never handed to the agent).
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { TesseraError } from "../../../core/errors/tessera-error";
+import type { AgentTypeConfig } from "../config";
+
+export interface AgentType {
+  name: string;
+  argv: string[];
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+const locate = (program: string, baseDir: string, path: () => string | undefined): string | null => {
+  if (program === "bun") return process.execPath;
+  if (!program.includes("/")) return Bun.which(program, { PATH: path() ?? "" });
+  const file = isAbsolute(program) ? program : resolve(baseDir, program);
+  return existsSync(file) ? file : null;
+};
+
+export const resolveAgentTypes = (
+  types: Record<string, AgentTypeConfig>,
+  baseDir: string,
+  path: () => string | undefined,
+): Map<string, AgentType> => {
+  const resolved = new Map<string, AgentType>();
+  for (const [name, type] of Object.entries(types)) {
+    const [program = "", ...args] = type.command;
+    const found = locate(program, baseDir, path);
+    if (found === null) {
+      throw new TesseraError(
+        "ERR_CONFIG_INVALID",
+        `Agent type "${name}": no executable "${program}" (bare names are looked up on PATH)`,
+        {
+          path: `plugins.federation.agents.types.${name}.command`,
+        },
+      );
+    }
+    resolved.set(name, { name, argv: [found, ...args], env: type.env, timeoutMs: type.timeoutMs });
+  }
+  return resolved;
+};

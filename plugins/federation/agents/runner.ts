@@ -1,0 +1,274 @@
+// Runs agents: each a configured argv started with Bun.spawn (no shell), the task on stdin as JSON, a
+// clean environment holding only the type's configured variables. Enforces the global and per-peer
+// concurrency limits and the per-type timeout; kill is SIGTERM, then SIGKILL after a grace period.
+// Records every state change and reports it through `onChange`.
+import type { Subprocess } from "bun";
+import type { Database } from "../../../core/db/database";
+import { notFound, TesseraError, validationFailed } from "../../../core/errors/tessera-error";
+import type { Logger } from "../../../core/log/logger";
+import { fedError } from "../errors";
+import { type AgentRecord, advanceAgent, byId, findByCommand, getAgent, insertAgent } from "./agent-store";
+import type { AgentType } from "./agent-types";
+import { OutputTail } from "./output-tail";
+import { stableJson } from "./stable-json";
+import { type AgentStatus, isTerminal } from "./status";
+
+export interface RunnerLimits {
+  maxConcurrent: number;
+  maxConcurrentPerPeer: number;
+  killGraceMs: number;
+  outputTailBytes: number;
+}
+
+export interface RunnerOptions {
+  db: Database;
+  log: Logger;
+  types: Map<string, AgentType>;
+  /** Agents start in this directory (the config file's). */
+  cwd: string;
+  limits: RunnerLimits;
+  onChange(agent: AgentRecord): Promise<void>;
+}
+
+export interface SpawnRequest {
+  agentType: string;
+  input?: unknown;
+  /** At most the type's timeout. */
+  timeoutMs?: number;
+  /** Makes the spawn idempotent for this requester. */
+  commandId?: string;
+  /** The peer that asks (null: a member of `workspaceId` on this instance). */
+  peerId: string | null;
+  workspaceId: string | null;
+}
+
+type Process = Subprocess<"pipe", "pipe", "pipe">;
+type EndReason = Extract<AgentStatus, "killed" | "timed_out" | "lost">;
+
+interface Slot {
+  peerId: string | null;
+  proc?: Process;
+  reason?: EndReason;
+  signalled: boolean;
+  timers: ReturnType<typeof setTimeout>[];
+  done: Promise<AgentRecord>;
+  resolve(agent: AgentRecord): void;
+}
+
+const MAX_INPUT_BYTES = 32 * 1024;
+// No run has a known end, so clients are told to come back after a short while.
+const RETRY_AFTER_S = "5";
+// After the process exits, how long its pipes may stay open (held by a grandchild) before we stop reading.
+const DRAIN_MS = 1000;
+
+const pump = async (stream: ReadableStream<Uint8Array>, tail: OutputTail) => {
+  const reader = stream.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) tail.push(chunk.value);
+};
+
+const limitReached = (message: string) =>
+  fedError("ERR_AGENT_LIMIT", 429, message, { headers: { "Retry-After": RETRY_AFTER_S } });
+
+export class AgentRunner {
+  private readonly slots = new Map<string, Slot>();
+  private readonly commands = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: RunnerOptions) {}
+
+  /** Agents running (or starting) in this process. */
+  running(): number {
+    return this.slots.size;
+  }
+
+  async spawn(request: SpawnRequest): Promise<{ agent: AgentRecord; created: boolean }> {
+    const type = this.options.types.get(request.agentType);
+    if (!type)
+      throw fedError("ERR_AGENT_TYPE", 422, `No agent type "${request.agentType}" on this instance`, { path: "agentType" });
+    if (request.timeoutMs !== undefined && request.timeoutMs > type.timeoutMs) {
+      throw fedError("ERR_AGENT_TIMEOUT", 422, `timeoutMs may lower the type's ${type.timeoutMs} ms, never raise it`, {
+        path: "timeoutMs",
+      });
+    }
+    const input = request.input ?? null;
+    if (Buffer.byteLength(JSON.stringify(input)) > MAX_INPUT_BYTES) {
+      throw validationFailed(`input is larger than ${MAX_INPUT_BYTES} bytes of JSON`, { path: "input" });
+    }
+    const timeoutMs = request.timeoutMs ?? type.timeoutMs;
+    const { commandId } = request;
+    if (commandId === undefined) return { agent: await this.start(request, type, input, timeoutMs, null), created: true };
+    return this.oneAtATime(JSON.stringify([request.peerId, request.workspaceId, commandId]), async () => {
+      const existing = await findByCommand(this.options.db, {
+        peerId: request.peerId,
+        workspaceId: request.workspaceId,
+        commandId,
+      });
+      if (!existing) return { agent: await this.start(request, type, input, timeoutMs, commandId), created: true };
+      const asked = stableJson({ agentType: request.agentType, input, timeoutMs });
+      if (stableJson({ agentType: existing.agentType, input: existing.input, timeoutMs: existing.timeoutMs }) !== asked) {
+        throw fedError("ERR_FED_COMMAND_CONFLICT", 422, `commandId ${commandId} was already used with other arguments`, {
+          path: "commandId",
+        });
+      }
+      return { agent: existing, created: false };
+    });
+  }
+
+  /** Ends a run; a run already over is returned as it is. */
+  async kill(id: string): Promise<AgentRecord> {
+    const agent = await getAgent(this.options.db, id);
+    if (!agent) throw notFound("No such agent", { path: id });
+    if (isTerminal(agent.status)) return agent;
+    const slot = this.slots.get(id);
+    if (!slot) throw fedError("ERR_AGENT_ELSEWHERE", 409, "This agent runs in another process that shares this database");
+    this.terminate(slot, "killed");
+    return this.settled(id, slot);
+  }
+
+  /** Ends every run (of one peer, when given) and waits for them to be recorded. */
+  async terminateAll(reason: EndReason, peerId?: string): Promise<void> {
+    const waits: Promise<AgentRecord>[] = [];
+    for (const [id, slot] of this.slots) {
+      if (peerId !== undefined && slot.peerId !== peerId) continue;
+      this.terminate(slot, reason);
+      waits.push(this.settled(id, slot));
+    }
+    await Promise.all(waits);
+  }
+
+  private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.commands.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(work);
+    this.commands.set(key, current);
+    try {
+      return await current;
+    } finally {
+      if (this.commands.get(key) === current) this.commands.delete(key);
+    }
+  }
+
+  // Synchronous, so two spawns can't both pass the check before either is counted.
+  private reserve(id: string, peerId: string | null): Slot {
+    const { maxConcurrent, maxConcurrentPerPeer } = this.options.limits;
+    if (this.slots.size >= maxConcurrent) throw limitReached(`This instance runs at most ${maxConcurrent} agents at once`);
+    if (peerId !== null) {
+      let mine = 0;
+      for (const slot of this.slots.values()) if (slot.peerId === peerId) mine += 1;
+      if (mine >= maxConcurrentPerPeer) throw limitReached(`A peer may run at most ${maxConcurrentPerPeer} agents here at once`);
+    }
+    const { promise, resolve } = Promise.withResolvers<AgentRecord>();
+    const slot: Slot = { peerId, signalled: false, timers: [], done: promise, resolve };
+    this.slots.set(id, slot);
+    return slot;
+  }
+
+  private async start(request: SpawnRequest, type: AgentType, input: unknown, timeoutMs: number, commandId: string | null) {
+    const id = crypto.randomUUID();
+    const slot = this.reserve(id, request.peerId);
+    let queued: AgentRecord;
+    try {
+      queued = await insertAgent(this.options.db, {
+        id,
+        peerId: request.peerId,
+        runsOn: null,
+        workspaceId: request.workspaceId,
+        agentType: type.name,
+        status: "queued",
+        input,
+        timeoutMs,
+        commandId,
+        createdAt: Date.now(),
+      });
+    } catch (error) {
+      this.slots.delete(id);
+      throw error;
+    }
+    await this.changed(queued);
+    return this.launch(queued, type, slot, timeoutMs);
+  }
+
+  private async launch(agent: AgentRecord, type: AgentType, slot: Slot, timeoutMs: number): Promise<AgentRecord> {
+    let proc: Process;
+    try {
+      proc = Bun.spawn(type.argv, { cwd: this.options.cwd, env: { ...type.env }, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return this.finish(agent.id, slot, { status: "failed", output: `Could not start ${type.argv[0]}: ${reason}` });
+    }
+    slot.proc = proc;
+    const tail = new OutputTail(this.options.limits.outputTailBytes);
+    const reading = Promise.all([pump(proc.stdout, tail), pump(proc.stderr, tail)]);
+    void this.feed(proc, agent);
+    slot.timers.push(setTimeout(() => this.terminate(slot, "timed_out"), timeoutMs));
+    // Killed while it was starting.
+    if (slot.reason) this.terminate(slot, slot.reason);
+    const running = await advanceAgent(this.options.db, byId(this.options.db, agent.id), {
+      status: "running",
+      pid: proc.pid,
+      startedAt: Date.now(),
+    });
+    if (running) await this.changed(running);
+    void this.watch(agent.id, slot, proc, reading, tail);
+    return running ?? agent;
+  }
+
+  private async feed(proc: Process, agent: AgentRecord) {
+    try {
+      proc.stdin.write(JSON.stringify({ agentId: agent.id, agentType: agent.agentType, input: agent.input }));
+      await proc.stdin.end();
+    } catch (error) {
+      this.options.log.debug("agent closed its stdin before reading the task", { agent: agent.id, error });
+    }
+  }
+
+  private async watch(id: string, slot: Slot, proc: Process, reading: Promise<unknown>, tail: OutputTail) {
+    try {
+      await proc.exited;
+      await Promise.race([reading, Bun.sleep(DRAIN_MS)]);
+      const status = slot.reason ?? (proc.exitCode === 0 ? "completed" : "failed");
+      await this.finish(id, slot, { status, exitCode: proc.exitCode, output: tail.text() });
+    } catch (error) {
+      this.options.log.error("recording an agent's end failed", { agent: id, error });
+    }
+  }
+
+  private terminate(slot: Slot, reason: EndReason) {
+    slot.reason ??= reason;
+    const { proc } = slot;
+    if (!proc || slot.signalled) return;
+    slot.signalled = true;
+    proc.kill("SIGTERM");
+    slot.timers.push(setTimeout(() => proc.kill("SIGKILL"), this.options.limits.killGraceMs));
+  }
+
+  private async settled(id: string, slot: Slot): Promise<AgentRecord> {
+    const bound = Bun.sleep(this.options.limits.killGraceMs + 5000).then(() => null);
+    const ended = await Promise.race([slot.done, bound]);
+    if (ended) return ended;
+    const agent = await getAgent(this.options.db, id);
+    if (!agent) throw notFound("No such agent", { path: id });
+    return agent;
+  }
+
+  private async finish(
+    id: string,
+    slot: Slot,
+    end: { status: AgentStatus; exitCode?: number | null; output: string },
+  ): Promise<AgentRecord> {
+    for (const timer of slot.timers) clearTimeout(timer);
+    this.slots.delete(id);
+    const ended = await advanceAgent(this.options.db, byId(this.options.db, id), { ...end, endedAt: Date.now() });
+    const agent = ended ?? (await getAgent(this.options.db, id));
+    if (!agent) throw new TesseraError("ERR_INTERNAL", `Agent ${id} vanished while it ran`);
+    if (ended) await this.changed(ended);
+    slot.resolve(agent);
+    return agent;
+  }
+
+  private async changed(agent: AgentRecord) {
+    try {
+      await this.options.onChange(agent);
+    } catch (error) {
+      this.options.log.error("an agent's change could not be reported", { agent: agent.id, error });
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Everything one federation plugin instance holds, built once in setup and handed to its parts.
+import type { Database } from "../../core/db/database";
+import type { EventBus } from "../../core/events/event-bus";
+import type { Auth } from "../../core/identity/auth";
+import type { Logger } from "../../core/log/logger";
+import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import type { AgentRecord } from "./agents/agent-store";
+import type { AgentRunner } from "./agents/runner";
+import type { FederationConfig } from "./config";
+import type { IdentityDocument } from "./identity/document";
+import type { KeyStore } from "./identity/key-store";
+import type { ReplayCache } from "./inbox/replay-cache";
+import type { Outbox } from "./outbox/outbox";
+import type { PeerCache } from "./peers/peer-cache";
+
+export interface SelfIdentity {
+  id: string;
+  name: string;
+  url: string;
+}
+
+export interface Federation {
+  config: FederationConfig;
+  db: Database;
+  fetch: ScopedFetch;
+  log: Logger;
+  events: EventBus;
+  auth: Auth;
+  self: SelfIdentity;
+  keys: KeyStore;
+  peers: PeerCache;
+  replay: ReplayCache;
+  outbox: Outbox;
+  runner: AgentRunner;
+  /** The identity document as published now (keys change on rotation). */
+  document(): IdentityDocument;
+  /** Tells whoever follows an agent here of its change: the peer that spawned it, its workspace's stream. */
+  reportAgent(agent: AgentRecord): Promise<void>;
+}

@@ -1,0 +1,6 @@
+// This instance's federation id: generated on first start, stored, and never changed, so peers can pin it.
+import type { Database } from "../../../core/db/database";
+import { readOrCreateKv } from "./kv";
+
+export const loadInstanceId = (db: Database): Promise<string> =>
+  readOrCreateKv(db, "federation:instance-id", async () => crypto.randomUUID());

@@ -1,0 +1,77 @@
+// The federation plugin: peered Tessera instances exchanging signed commands, and agents (configured
+// commands) that members run here or, through a peer, on another instance. See docs/federation.md.
+import { Elysia } from "elysia";
+import { TesseraError } from "../../core/errors/tessera-error";
+import { definePlugin } from "../../core/plugins/define-plugin";
+import type { PluginContext } from "../../core/plugins/plugin-context";
+import { agentRoutes } from "./agents/agent-routes";
+import { loseInterrupted } from "./agents/agent-store";
+import { type FederationConfig, FederationConfigSchema, federationGrants } from "./config";
+import { createFederation } from "./create-federation";
+import type { Federation } from "./federation";
+import { identityRoutes } from "./identity/identity-routes";
+import { inboxRoute } from "./inbox/inbox-route";
+import { peerRoutes } from "./peers/peer-routes";
+import { Reconciler } from "./remote/reconciler";
+import { remoteRoutes } from "./remote/remote-routes";
+
+const PRUNE_EVERY_MS = 60_000;
+
+interface Instance {
+  fed: Federation;
+  reconciler: Reconciler;
+  pruner?: ReturnType<typeof setInterval>;
+}
+
+const instances = new WeakMap<PluginContext<FederationConfig>, Instance>();
+
+const instanceOf = (ctx: PluginContext<FederationConfig>): Instance => {
+  const instance = instances.get(ctx);
+  if (!instance) throw new TesseraError("ERR_INTERNAL", "The federation plugin was started without being set up");
+  return instance;
+};
+
+export default definePlugin({
+  name: "federation",
+  version: "1.0.0",
+  config: FederationConfigSchema,
+  permissions: federationGrants,
+  async setup(ctx) {
+    const fed = await createFederation(ctx);
+    instances.set(ctx, { fed, reconciler: new Reconciler(fed) });
+    const received = ctx.metrics.counter({
+      name: "tessera_federation_inbox_messages_total",
+      help: "Messages posted to the federation inbox, by outcome (ok or the refusal's code).",
+      labelNames: ["outcome"],
+    });
+    return new Elysia({ name: "federation" })
+      .use(identityRoutes(fed))
+      .use(inboxRoute(fed, received))
+      .use(peerRoutes(fed))
+      .use(remoteRoutes(fed))
+      .use(agentRoutes(fed));
+  },
+  async start(ctx) {
+    const instance = instanceOf(ctx);
+    const { fed } = instance;
+    // Runs a previous process left unfinished can't be finished by this one.
+    for (const agent of await loseInterrupted(fed.db)) await fed.reportAgent(agent);
+    await fed.outbox.start();
+    instance.reconciler.start();
+    instance.pruner = setInterval(() => {
+      fed.replay.prune().catch((error: unknown) => fed.log.warn("pruning federation messages failed", { error }));
+    }, PRUNE_EVERY_MS);
+  },
+  async stop(ctx) {
+    const instance = instanceOf(ctx);
+    clearInterval(instance.pruner);
+    await instance.reconciler.stop();
+    // Agents are stopped before the outbox, so their final reports are stored for the next start to send.
+    await instance.fed.runner.terminateAll("lost");
+    await instance.fed.outbox.stop();
+  },
+  health(ctx) {
+    const { fed } = instanceOf(ctx);
+    return { ok: true, detail: `${fed.runner.running()} agents running, ${fed.outbox.pending()} messages waiting for peers` };
+  },
+});

@@ -1,0 +1,93 @@
+// Peer lifecycle for instance administrators: list, add by URL, accept, suspend, disconnect, grants.
+import { Elysia, t } from "elysia";
+import { notFound } from "../../../core/errors/tessera-error";
+import type { Federation } from "../federation";
+import { addPeer } from "./add-peer";
+import { GrantsSchema } from "./grants";
+import { acceptPeer, disconnectPeer, setGrants, suspendPeer } from "./lifecycle";
+import { findPeer, listPeers, type Peer } from "./peer-store";
+
+/** Keys are shown by kid and expiry; the full JWKs are in the peer's own identity document. */
+export const peerView = (peer: Peer) => ({
+  id: peer.id,
+  url: peer.url,
+  name: peer.name,
+  status: peer.status,
+  grants: peer.grants,
+  keys: peer.keys.map(({ kid, notAfter }) => (notAfter === undefined ? { kid } : { kid, notAfter })),
+  createdAt: peer.createdAt,
+  updatedAt: peer.updatedAt,
+});
+
+const tags = ["federation"];
+const PeerParams = t.Object({ id: t.String({ minLength: 1, maxLength: 128 }) });
+const AcceptBody = t.Optional(t.Object({ grants: t.Optional(GrantsSchema) }, { additionalProperties: false }));
+
+export const peerRoutes = (fed: Federation) =>
+  new Elysia({ name: "federation-peers" })
+    // Before body validation, so a caller who isn't an administrator learns nothing about the API's shape.
+    .onTransform(async ({ request }) => {
+      await fed.auth.requireAdmin(request);
+    })
+    .get("/federation/peers", async () => ({ peers: (await listPeers(fed.db)).map(peerView) }), {
+      detail: { summary: "Peers of this instance, in every state", tags },
+    })
+    .post(
+      "/federation/peers",
+      async ({ body, set }) => {
+        const peer = await addPeer(fed, body.url, body.grants);
+        set.status = 201;
+        return peerView(peer);
+      },
+      {
+        body: t.Object(
+          { url: t.String({ minLength: 1, maxLength: 2048 }), grants: t.Optional(GrantsSchema) },
+          { additionalProperties: false },
+        ),
+        detail: { summary: "Ask the instance at url to peer with this one (it stays requested until its admin accepts)", tags },
+      },
+    )
+    .get(
+      "/federation/peers/:id",
+      async ({ params }) => {
+        const peer = await findPeer(fed.db, params.id);
+        if (!peer) throw notFound("No such peer", { path: params.id });
+        return peerView(peer);
+      },
+      { params: PeerParams, detail: { summary: "One peer", tags } },
+    )
+    .post(
+      "/federation/peers/:id/accept",
+      async ({ params, body }) => {
+        const { peer, notified } = await acceptPeer(fed, params.id, body?.grants);
+        return { ...peerView(peer), notified };
+      },
+      { params: PeerParams, body: AcceptBody, detail: { summary: "Accept a pending request, or resume a suspended peer", tags } },
+    )
+    .post(
+      "/federation/peers/:id/suspend",
+      async ({ params }) => {
+        const { peer, notified } = await suspendPeer(fed, params.id);
+        return { ...peerView(peer), notified };
+      },
+      { params: PeerParams, detail: { summary: "Refuse the peer's messages until it is accepted again", tags } },
+    )
+    .post(
+      "/federation/peers/:id/disconnect",
+      async ({ params }) => {
+        const { peer, notified } = await disconnectPeer(fed, params.id);
+        return { ...peerView(peer), notified };
+      },
+      { params: PeerParams, detail: { summary: "End the connection; its agents here are killed", tags } },
+    )
+    .put(
+      "/federation/peers/:id/grants",
+      async ({ params, body }) => {
+        return peerView(await setGrants(fed, params.id, body));
+      },
+      {
+        params: PeerParams,
+        body: GrantsSchema,
+        detail: { summary: "What the peer may do here: commands and agent types", tags },
+      },
+    );

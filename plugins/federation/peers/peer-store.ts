@@ -1,0 +1,94 @@
+// Peers in the federation_peers table: the URL, the pinned public keys, the grants and where the
+// connection stands. Keys and grants are JSON text; they are written only by this module.
+
+import { Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { asc, count, eq } from "drizzle-orm";
+import type { Database } from "../../../core/db/database";
+import type { Tables } from "../../../core/db/schema/tables";
+import { TesseraError } from "../../../core/errors/tessera-error";
+import { type PublicJwk, PublicJwkSchema } from "../identity/jwk";
+import { GrantsSchema, type PeerGrants } from "./grants";
+
+/**
+ * requested: we asked them, awaiting their admin; pending: they asked us, awaiting ours; active;
+ * suspended: by our admin (we refuse them); remote_suspended: by theirs (we hold our messages);
+ * disconnected: by either side, for good until a new request.
+ */
+export const PEER_STATUSES = ["requested", "pending", "active", "suspended", "remote_suspended", "disconnected"] as const;
+export type PeerStatus = (typeof PEER_STATUSES)[number];
+
+export interface Peer {
+  id: string;
+  url: string;
+  name: string | null;
+  status: PeerStatus;
+  keys: PublicJwk[];
+  grants: PeerGrants;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const keysCheck = TypeCompiler.Compile(Type.Array(PublicJwkSchema));
+const grantsCheck = TypeCompiler.Compile(GrantsSchema);
+
+type Row = Tables["federationPeers"]["$inferSelect"];
+
+const corrupt = (id: string, what: string) => new TesseraError("ERR_INTERNAL", `federation_peers row ${id} has invalid ${what}`);
+
+const toPeer = (row: Row): Peer => {
+  const status = PEER_STATUSES.find((known) => known === row.status);
+  const keys: unknown = JSON.parse(row.publicKeys ?? "[]");
+  const grants: unknown = JSON.parse(row.grants ?? '{"commands":[],"agentTypes":[]}');
+  if (!status) throw corrupt(row.id, "status");
+  if (!keysCheck.Check(keys)) throw corrupt(row.id, "public_keys");
+  if (!grantsCheck.Check(grants)) throw corrupt(row.id, "grants");
+  return { id: row.id, url: row.url, name: row.name, status, keys, grants, createdAt: row.createdAt, updatedAt: row.updatedAt };
+};
+
+const toRow = (peer: Peer): Row => ({
+  id: peer.id,
+  url: peer.url,
+  name: peer.name,
+  status: peer.status,
+  publicKeys: JSON.stringify(peer.keys),
+  grants: JSON.stringify(peer.grants),
+  createdAt: peer.createdAt,
+  updatedAt: peer.updatedAt,
+});
+
+export const findPeer = async (db: Database, id: string): Promise<Peer | null> => {
+  const [row] = await db.orm.select().from(db.tables.federationPeers).where(eq(db.tables.federationPeers.id, id));
+  return row ? toPeer(row) : null;
+};
+
+export const listPeers = async (db: Database): Promise<Peer[]> => {
+  const rows = await db.orm.select().from(db.tables.federationPeers).orderBy(asc(db.tables.federationPeers.createdAt));
+  return rows.map(toPeer);
+};
+
+export const countPending = async (db: Database): Promise<number> => {
+  const { federationPeers } = db.tables;
+  const [row] = await db.orm.select({ n: count() }).from(federationPeers).where(eq(federationPeers.status, "pending"));
+  return row?.n ?? 0;
+};
+
+/** Inserts or replaces the whole record. */
+export const savePeer = async (db: Database, peer: Peer): Promise<Peer> => {
+  const row = toRow(peer);
+  const { id: _id, createdAt: _createdAt, ...changes } = row;
+  await db.orm
+    .insert(db.tables.federationPeers)
+    .values(row)
+    .onConflictDoUpdate({ target: db.tables.federationPeers.id, set: changes });
+  return peer;
+};
+
+export type PeerChanges = Partial<Pick<Peer, "url" | "name" | "status" | "keys" | "grants">>;
+
+export const updatePeer = (db: Database, peer: Peer, changes: PeerChanges): Promise<Peer> =>
+  savePeer(db, { ...peer, ...changes, updatedAt: Date.now() });
+
+export const deletePeer = async (db: Database, id: string): Promise<void> => {
+  await db.orm.delete(db.tables.federationPeers).where(eq(db.tables.federationPeers.id, id));
+};

@@ -1,0 +1,73 @@
+// The hub's API for agents on a peer: spawn into a workspace (members), list, read and kill.
+import { Elysia, t } from "elysia";
+import { requireAgentRole } from "../agents/agent-access";
+import { SpawnBody } from "../agents/agent-routes";
+import { type AgentRecord, getAgent, listAgents } from "../agents/agent-store";
+import { agentView } from "../agents/agent-view";
+import type { Federation } from "../federation";
+import { killRemote, refreshRemote, spawnRemote } from "./remote-agents";
+
+const tags = ["federation"];
+const PeerParams = t.Object({ id: t.String({ minLength: 1, maxLength: 128 }) });
+const AgentParams = t.Object({
+  id: t.String({ minLength: 1, maxLength: 128 }),
+  agentId: t.String({ minLength: 1, maxLength: 128 }),
+});
+
+/** A mirror on this peer in a workspace the caller belongs to; anything else is 404. */
+const mirrorFor = async (fed: Federation, request: Request, peerId: string, agentId: string, role: "viewer" | "member") => {
+  const agent = await getAgent(fed.db, agentId);
+  const onPeer: AgentRecord | null = agent?.runsOn === peerId ? agent : null;
+  return requireAgentRole(fed.auth, request, onPeer, role, agentId);
+};
+
+export const remoteRoutes = (fed: Federation) =>
+  new Elysia({ name: "federation-remote-agents" })
+    .onTransform(async ({ request }) => {
+      await fed.auth.requireUser(request);
+    })
+    .post(
+      "/federation/peers/:id/agents",
+      async ({ request, params, body, set }) => {
+        await fed.auth.requireRole(request, body.workspaceId, "member");
+        const agent = await spawnRemote(fed, params.id, body);
+        set.status = 201;
+        return agentView(agent);
+      },
+      {
+        params: PeerParams,
+        body: t.Object(SpawnBody, { additionalProperties: false }),
+        detail: { summary: "Spawn an agent on a peer, into a workspace; its reports reach the workspace's stream", tags },
+      },
+    )
+    .get(
+      "/federation/peers/:id/agents",
+      async ({ request, params, query }) => {
+        await fed.auth.requireRole(request, query.workspaceId, "viewer");
+        return { agents: (await listAgents(fed.db, { runsOn: params.id, workspaceId: query.workspaceId })).map(agentView) };
+      },
+      {
+        params: PeerParams,
+        query: t.Object({ workspaceId: t.String({ minLength: 1, maxLength: 128 }) }),
+        detail: { summary: "A workspace's agents on this peer, newest first", tags },
+      },
+    )
+    .get(
+      "/federation/peers/:id/agents/:agentId",
+      async ({ request, params }) => {
+        const mirror = await mirrorFor(fed, request, params.id, params.agentId, "viewer");
+        return agentView(await refreshRemote(fed, mirror));
+      },
+      {
+        params: AgentParams,
+        detail: { summary: "An agent on a peer: status and output tail (asked of the peer while it runs)", tags },
+      },
+    )
+    .post(
+      "/federation/peers/:id/agents/:agentId/kill",
+      async ({ request, params }) => {
+        const mirror = await mirrorFor(fed, request, params.id, params.agentId, "member");
+        return agentView(await killRemote(fed, mirror));
+      },
+      { params: AgentParams, detail: { summary: "Kill an agent on a peer", tags } },
+    );

@@ -1,0 +1,79 @@
+// plugins.oidc in tessera.jsonc: the provider, this client, and the knobs a strict relying party needs.
+import { type Static, t } from "elysia";
+
+const Url = (description: string) => t.String({ pattern: "^https?://[^\\s]+$", description });
+
+export const OidcConfigSchema = t.Object({
+  issuer: Url(
+    "The provider's issuer, exactly as its discovery document spells it (Authentik's ends in a slash: https://auth.example.com/application/o/tessera/).",
+  ),
+  clientId: t.String({ minLength: 1 }),
+  clientSecret: t.Optional(
+    t.String({
+      minLength: 1,
+      description:
+        "Leave out for a public client (PKCE alone); set it from the environment (OIDC_CLIENT_SECRET, say) to keep it out of the file.",
+    }),
+  ),
+  tokenEndpointAuthMethod: t.Optional(
+    t.Union([t.Literal("client_secret_basic"), t.Literal("client_secret_post")], {
+      description: "How the secret reaches the token endpoint; by default the first of these the provider advertises.",
+    }),
+  ),
+  redirectUri: t.Optional(Url("Defaults to <server.publicUrl>/auth/callback; register exactly this at the provider.")),
+  scopes: t.Array(t.String({ minLength: 1, pattern: "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$" }), {
+    default: ["openid", "email", "profile"],
+    description: "Must include openid.",
+  }),
+  postLogoutRedirectUri: t.Optional(Url("Where the provider sends the browser after sign-out; defaults to <server.publicUrl>/.")),
+  sessionTtl: t.String({
+    pattern: "^[1-9]\\d*(ms|s|m|h|d)$",
+    default: "12h",
+    description: "How long a sign-in lasts, e.g. 8h or 7d.",
+  }),
+  cookieSecret: t.Optional(
+    t.String({
+      minLength: 32,
+      description:
+        "Seals the sign-in cookie; at least 32 characters. Without it a key is generated once and kept in the database.",
+    }),
+  ),
+  clockToleranceSeconds: t.Integer({
+    minimum: 0,
+    maximum: 300,
+    default: 30,
+    description: "Allowed clock skew with the provider.",
+  }),
+  jwks: t.Object(
+    {
+      cooldownMs: t.Integer({
+        minimum: 0,
+        default: 30_000,
+        description: "Least time between refetches the provider's keys on an unknown kid.",
+      }),
+      cacheMaxAgeMs: t.Integer({ minimum: 1000, default: 600_000, description: "Provider keys are refetched after this long." }),
+    },
+    { default: {} },
+  ),
+  discoveryRefreshMs: t.Integer({
+    minimum: 60_000,
+    default: 3_600_000,
+    description: "How often the discovery document is refetched.",
+  }),
+  audience: t.Optional(
+    t.String({
+      minLength: 1,
+      description: "Accept the provider's JWT access tokens as bearer tokens when their aud contains this value.",
+    }),
+  ),
+  requireAccessTokenType: t.Boolean({
+    default: false,
+    description: 'Require RFC 9068 access tokens (header typ "at+jwt"); otherwise they are accepted alongside "JWT".',
+  }),
+  introspection: t.Boolean({
+    default: false,
+    description: "Check opaque (non-JWT) access tokens at the provider's introspection endpoint (RFC 7662).",
+  }),
+});
+
+export type OidcConfig = Static<typeof OidcConfigSchema>;

@@ -1,0 +1,53 @@
+// POST /auth/backchannel-logout: the provider tells us a user or one of their provider sessions
+// signed out (OpenID Back-Channel Logout 1.0). A validated, never-seen logout token revokes the
+// matching sessions: by (issuer, sid), or every session of the (issuer, sub) user.
+import { Elysia } from "elysia";
+import { findUserByIdentity } from "../../../core/identity/identities";
+import { revokeSessionsWhere } from "../../../core/identity/sessions";
+import { markerKey, recordOnce } from "../kv";
+import { type LogoutClaims, validateLogoutToken } from "../logout-token";
+import type { RelyingParty } from "../relying-party";
+import { tokenRejected } from "../verify-jwt";
+
+const FORM = "application/x-www-form-urlencoded";
+
+const logoutTokenOf = (request: Request, body: unknown): string => {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  const token = typeof body === "object" && body !== null && "logout_token" in body ? body.logout_token : undefined;
+  if (type !== FORM || typeof token !== "string" || token === "") {
+    throw tokenRejected("logout token", "missing", `Send the logout token as the logout_token field of an ${FORM} body`);
+  }
+  return token;
+};
+
+const revoke = async (rp: RelyingParty, { subject, sid }: LogoutClaims): Promise<number> => {
+  const { issuer } = rp.settings;
+  const user = subject ? await findUserByIdentity(rp.ctx.db, issuer, subject) : null;
+  if (sid) return revokeSessionsWhere(rp.ctx.db, { issuer, sid, ...(user ? { userId: user.id } : {}) });
+  return user ? revokeSessionsWhere(rp.ctx.db, { issuer, userId: user.id }) : 0;
+};
+
+export const backchannelLogoutRoute = (rp: RelyingParty) =>
+  new Elysia({ name: "oidc-backchannel-logout" }).post(
+    "/auth/backchannel-logout",
+    async ({ request, body, set }) => {
+      set.headers["cache-control"] = "no-store";
+      const token = logoutTokenOf(request, body);
+      const provider = rp.connection.require();
+      const claims = await validateLogoutToken(token, {
+        issuer: rp.settings.issuer,
+        clientId: rp.settings.clientId,
+        keys: provider.keys,
+        clockToleranceSeconds: rp.settings.clockToleranceSeconds,
+      });
+      // Remembered until the token could no longer verify (plus the clock tolerance).
+      const until = (claims.exp + rp.settings.clockToleranceSeconds) * 1000;
+      if (!(await recordOnce(rp.ctx.db, markerKey("jti", rp.settings.issuer, claims.jti), until))) {
+        throw tokenRejected("logout token", "replayed", "This logout token was used already");
+      }
+      const revoked = await revoke(rp, claims);
+      rp.ctx.log.info("back-channel logout", { revoked, bySid: claims.sid !== undefined });
+      return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
+    },
+    { detail: { summary: "OpenID Back-Channel Logout: the provider ends sessions here", tags: ["auth"] } },
+  );

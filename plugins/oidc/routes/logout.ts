@@ -1,0 +1,38 @@
+// POST /auth/logout: revokes the session and sends the browser (303) to the provider's end-session
+// endpoint when it has one, so the provider's session ends too (RP-initiated logout), or else to
+// postLogoutRedirectUri. A cookie-authenticated request must come from this site (CSRF).
+import { Elysia } from "elysia";
+import { bearerToken, cookieValue } from "../../../core/identity/credentials";
+import { SESSION_COOKIE } from "../../../core/identity/session-resolver";
+import { revokeSessionByToken } from "../../../core/identity/sessions";
+import type { Session } from "../../../core/identity/types";
+import { clearCookie } from "../cookies";
+import type { RelyingParty } from "../relying-party";
+import { requireSameOrigin } from "../same-origin";
+
+const endSessionUrl = (rp: RelyingParty, session: Session | null): string => {
+  const { issuer, clientId, postLogoutRedirectUri } = rp.settings;
+  const endpoint = rp.connection.current()?.metadata.endSessionEndpoint;
+  if (!endpoint || !session?.idToken || session.issuer !== issuer) return postLogoutRedirectUri;
+  const url = new URL(endpoint);
+  url.searchParams.set("id_token_hint", session.idToken);
+  url.searchParams.set("post_logout_redirect_uri", postLogoutRedirectUri);
+  url.searchParams.set("client_id", clientId);
+  return url.toString();
+};
+
+export const logoutRoute = (rp: RelyingParty) =>
+  new Elysia({ name: "oidc-logout" }).post(
+    "/auth/logout",
+    async ({ request }) => {
+      const bearer = bearerToken(request);
+      // A cross-site form can send the cookie but never an Authorization header.
+      if (!bearer) requireSameOrigin(request, rp.ctx.instance.allowedOrigins);
+      const token = bearer ?? cookieValue(request, SESSION_COOKIE);
+      const session = token ? await revokeSessionByToken(rp.ctx.db, token) : null;
+      const headers = new Headers({ location: endSessionUrl(rp, session), "cache-control": "no-store" });
+      headers.append("set-cookie", clearCookie(SESSION_COOKIE, "/", rp.settings.secureCookies));
+      return new Response(null, { status: 303, headers });
+    },
+    { detail: { summary: "Sign out: revokes the session, then signs out at the provider where it offers that", tags: ["auth"] } },
+  );

@@ -1,0 +1,35 @@
+// The end of a successful callback: the user for (issuer, subject), created on first sign-in with the
+// provider's email and name, and a brand-new session. A session the browser held before signing in
+// is revoked, never reused, so a session id planted before login is worth nothing after it.
+import type { Database } from "../../core/db/database";
+import { cookieValue } from "../../core/identity/credentials";
+import { findOrCreateUserByIdentity } from "../../core/identity/identities";
+import { SESSION_COOKIE } from "../../core/identity/session-resolver";
+import { createSession, revokeSessionByToken } from "../../core/identity/sessions";
+import type { IdTokenClaims } from "./id-token";
+
+export interface SignIn {
+  issuer: string;
+  claims: IdTokenClaims;
+  idToken: string;
+  ttlMs: number;
+}
+
+const endPreviousSession = async (db: Database, request: Request) => {
+  const token = cookieValue(request, SESSION_COOKIE);
+  if (token) await revokeSessionByToken(db, token);
+};
+
+/** Returns the new session's token, for the cookie. */
+export const signIn = async (db: Database, request: Request, { issuer, claims, idToken, ttlMs }: SignIn): Promise<string> => {
+  const user = await findOrCreateUserByIdentity(db, {
+    issuer,
+    subject: claims.subject,
+    email: claims.email,
+    name: claims.name,
+    emailVerified: claims.emailVerified,
+  });
+  await endPreviousSession(db, request);
+  const { token } = await createSession(db, user.id, { ttlMs, issuer, sid: claims.sid ?? null, idToken });
+  return token;
+};

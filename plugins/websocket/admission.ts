@@ -1,0 +1,58 @@
+// Checks before a socket is opened: connection attempts per IP (counted first, so refused attempts
+// count too) and the Origin allow-list. Both answer with problem+json through the core's error mapper.
+import { forbidden, TesseraError } from "../../core/errors/tessera-error";
+import { rateLimitHeaders } from "../../core/limits/rate-headers";
+import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
+
+/** The part of Bun's Server that knows the peer's address. */
+export interface PeerAddress {
+  requestIP(request: Request): { address: string } | null;
+}
+
+export interface AdmissionOptions {
+  limits: RateLimiter;
+  attemptsPerMinute: number;
+  allowedOrigins: readonly string[];
+  trustProxy: boolean;
+  onLimited(): void;
+}
+
+/** Behind a trusted proxy, the address it appended last; otherwise the socket's peer. */
+export const clientIp = (request: Request, server: PeerAddress, trustProxy: boolean): string => {
+  if (trustProxy) {
+    const hops = request.headers.get("x-forwarded-for")?.split(",");
+    const last = hops?.[hops.length - 1]?.trim();
+    if (last) return last;
+  }
+  return server.requestIP(request)?.address ?? "unknown";
+};
+
+// Browsers send origins in canonical form; config may carry a trailing slash or capitals.
+const canonicalOrigin = (origin: string): string => (URL.canParse(origin) ? new URL(origin).origin : origin.toLowerCase());
+
+export const createAdmission = (options: AdmissionOptions) => {
+  const origins = new Set(options.allowedOrigins.map(canonicalOrigin));
+  const rule: RateRule = { limit: options.attemptsPerMinute, windowMs: 60_000 };
+
+  const refuse = (decision: RateDecision) => {
+    options.onLimited();
+    return new TesseraError("ERR_RATE_LIMITED", "Too many WebSocket connection attempts from this address", {
+      status: 429,
+      headers: rateLimitHeaders(decision),
+      details: { retryAfterSeconds: Math.ceil(Math.max(decision.retryAfterMs, 1) / 1000) },
+    });
+  };
+
+  return async (request: Request, server: PeerAddress): Promise<void> => {
+    const pending = options.limits.consume(`ws-connect:${clientIp(request, server, options.trustProxy)}`, rule);
+    const decision = pending instanceof Promise ? await pending : pending;
+    if (!decision.allowed) throw refuse(decision);
+    // Only browsers send Origin, and a browser is what a foreign page would use to ride on a user's cookie.
+    const origin = request.headers.get("origin");
+    if (origin !== null && !origins.has(canonicalOrigin(origin))) {
+      throw forbidden(`Origin ${origin.slice(0, 200)} may not open WebSockets here; list it in server.allowedOrigins`, {
+        path: "Origin",
+      });
+    }
+  };
+};

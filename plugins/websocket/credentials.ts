@@ -1,0 +1,61 @@
+// Who a socket belongs to: from a ticket, from the upgrade request's own credentials (bearer token or
+// session cookie, through the auth chain), from ?token= when allowed, or from an `auth` message.
+import { badRequest, forbidden, unauthenticated } from "../../core/errors/tessera-error";
+import type { Auth } from "../../core/identity/auth";
+import type { Principal } from "../../core/identity/types";
+import type { Identity } from "./connection";
+import type { Tickets } from "./tickets";
+
+export interface Credentials {
+  /** The identity an upgrade request proves; undefined when it carries no credential (the socket must send `auth`). */
+  fromUpgrade(request: Request, query: Record<string, unknown>): Promise<Identity | undefined>;
+  /** A bearer token sent in an `auth` message (or ?token=). */
+  fromToken(token: string): Promise<Identity>;
+}
+
+export interface CredentialOptions {
+  auth: Auth;
+  tickets: Tickets;
+  allowQueryToken: boolean;
+  /** Any URL of this instance: the auth chain resolves tokens from a Request. */
+  baseUrl: string;
+}
+
+// Visible ASCII only: anything else can't be a token and would not survive a header.
+const TOKEN_SHAPE = /^[\x21-\x7e]+$/;
+
+const identityOf = (principal: Principal): Identity => {
+  if (principal.kind !== "user") throw forbidden("WebSocket subscriptions are for users, not services or peers");
+  return { userId: principal.user.id, expiresAt: principal.expiresAt };
+};
+
+export const createCredentials = ({ auth, tickets, allowQueryToken, baseUrl }: CredentialOptions): Credentials => {
+  const fromToken = async (token: string): Promise<Identity> => {
+    if (!TOKEN_SHAPE.test(token)) throw unauthenticated("The token is malformed");
+    const principal = await auth.principal(new Request(baseUrl, { headers: { authorization: `Bearer ${token}` } }));
+    if (!principal) throw unauthenticated("The token is not one this instance accepts (a session or access token)");
+    return identityOf(principal);
+  };
+
+  return {
+    fromToken,
+    async fromUpgrade(request, query) {
+      const { ticket, token } = query;
+      if (ticket !== undefined) {
+        if (typeof ticket !== "string") throw badRequest("Send one `ticket`", { path: "ticket" });
+        return tickets.redeem(ticket);
+      }
+      if (token !== undefined) {
+        if (!allowQueryToken) {
+          throw badRequest("?token= is disabled here; use ?ticket= from POST /ws/ticket, a bearer header or an auth message", {
+            path: "token",
+          });
+        }
+        if (typeof token !== "string") throw badRequest("Send one `token`", { path: "token" });
+        return fromToken(token);
+      }
+      const principal = await auth.principal(request);
+      return principal ? identityOf(principal) : undefined;
+    },
+  };
+};

@@ -1,0 +1,206 @@
+// The sockets' lifecycle: authentication (at upgrade or by message, with its deadline and the
+// credential's expiry), the per-user message rate checked before anything else, dispatch to the hub,
+// per-user connection counts, and closing everything on shutdown.
+import { isTesseraError, TesseraError } from "../../core/errors/tessera-error";
+import { MemoryRateLimiter } from "../../core/limits/memory-limiter";
+import { rateLimitHeaders } from "../../core/limits/rate-headers";
+import type { RateRule } from "../../core/limits/rate-limiter";
+import type { Logger } from "../../core/log/logger";
+import { Connection, type ConnectionOwner, type Identity } from "./connection";
+import type { Credentials } from "./credentials";
+import { armAuthDeadline, armExpiry, clearDeadline } from "./deadlines";
+import type { Hub } from "./hub";
+import { isParseFailure, parseClientMessage } from "./parse-message";
+import { CLOSE } from "./protocol";
+import { UserConnections } from "./user-connections";
+import type { WsMetrics } from "./ws-metrics";
+
+export interface GatewayOptions {
+  hub: Hub;
+  credentials: Credentials;
+  metrics: WsMetrics;
+  log: Logger;
+  authTimeoutMs: number;
+  messagesPerSecond: number;
+  burst: number;
+  maxConnectionsPerUser: number;
+  maxBufferedBytes: number;
+}
+
+const PONG = JSON.stringify({ type: "pong" });
+
+export class Gateway implements ConnectionOwner {
+  readonly maxBufferedBytes: number;
+  stopping = false;
+  private readonly all = new Set<Connection>();
+  private readonly users: UserConnections;
+  // In memory on purpose: the check must answer before any await, whatever limiter ctx.limits is.
+  private readonly messages = new MemoryRateLimiter();
+  private readonly rule: RateRule;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.users = new UserConnections(options.maxConnectionsPerUser);
+    this.rule = { limit: options.messagesPerSecond, windowMs: 1000, burst: options.burst };
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** A socket about to be opened; one authenticated at upgrade takes one of its user's slots now. */
+  connect(identity: Identity | undefined): Connection {
+    if (identity && !this.users.reserve(identity.userId)) throw this.tooManyConnections();
+    return new Connection(this, identity);
+  }
+
+  /** The upgrade failed after `connect`: give the slot back. */
+  abandon(connection: Connection): void {
+    if (connection.userId !== undefined) this.users.release(connection.userId);
+  }
+
+  opened(connection: Connection): void {
+    this.all.add(connection);
+    if (connection.userId === undefined) armAuthDeadline(connection, this.options.authTimeoutMs);
+    else this.ready(connection);
+  }
+
+  received(connection: Connection, message: string | Buffer): void {
+    this.options.metrics.received();
+    const userId = connection.userId;
+    if (userId === undefined) {
+      this.receivedBeforeAuth(connection, message);
+      return;
+    }
+    if (!this.allow(connection, userId)) return;
+    if (typeof message !== "string") {
+      connection.error("bad_message", "Send JSON text frames, not binary ones");
+      return;
+    }
+    const parsed = parseClientMessage(message);
+    if (isParseFailure(parsed)) {
+      connection.error(parsed.code, parsed.message);
+      return;
+    }
+    switch (parsed.type) {
+      case "auth":
+        void this.authenticate(connection, parsed.token);
+        return;
+      case "subscribe":
+        void this.options.hub.subscribe(connection, parsed.workspaceId, parsed.since);
+        return;
+      case "unsubscribe":
+        this.options.hub.unsubscribe(connection, parsed.workspaceId);
+        return;
+      case "ping":
+        connection.send(PONG);
+        return;
+    }
+  }
+
+  closed(connection: Connection, code: number): void {
+    clearDeadline(connection);
+    if (!this.all.delete(connection)) return;
+    this.options.hub.drop(connection);
+    if (connection.userId !== undefined) this.users.release(connection.userId);
+    this.options.metrics.closed(code);
+  }
+
+  sent(count: number): void {
+    this.options.metrics.sent(count);
+  }
+
+  /** Shutdown: every socket gets 1001 so clients reconnect (elsewhere); upgrades are refused from now on. */
+  stop(): void {
+    this.stopping = true;
+    for (const connection of [...this.all]) connection.end(CLOSE.GOING_AWAY, "server shutting down");
+    this.options.hub.stop();
+    void this.messages.close();
+  }
+
+  // Until `ready`, a socket may send one thing: an `auth` message.
+  private receivedBeforeAuth(connection: Connection, message: string | Buffer): void {
+    const parsed = typeof message === "string" ? parseClientMessage(message) : undefined;
+    if (parsed && !isParseFailure(parsed) && parsed.type === "auth" && !connection.authenticating) {
+      void this.authenticate(connection, parsed.token);
+      return;
+    }
+    if (parsed && isParseFailure(parsed)) connection.error(parsed.code, parsed.message);
+    else connection.error("unauthenticated", 'Authenticate first: send {"type":"auth","token":…} and wait for "ready"');
+    connection.end(CLOSE.UNAUTHENTICATED, "not authenticated");
+  }
+
+  private allow(connection: Connection, userId: string): boolean {
+    const decision = this.messages.consume(userId, this.rule);
+    if (decision.allowed) {
+      connection.strikes = 0;
+      return true;
+    }
+    this.options.metrics.limited("message");
+    connection.strikes += 1;
+    if (connection.strikes === 1) {
+      connection.error("rate_limited", "Too many messages; this one was dropped", { retryAfterMs: decision.retryAfterMs });
+    } else if (connection.strikes > this.options.burst) {
+      connection.end(CLOSE.RATE_LIMITED, "rate limit exceeded");
+    }
+    return false;
+  }
+
+  private async authenticate(connection: Connection, token: string): Promise<void> {
+    connection.authenticating = true;
+    let identity: Identity;
+    try {
+      identity = await this.options.credentials.fromToken(token);
+    } catch (error) {
+      this.refuse(connection, error);
+      return;
+    } finally {
+      connection.authenticating = false;
+    }
+    if (connection.closing) return;
+    if (connection.userId !== undefined) {
+      // Re-authentication extends the socket's life; it can't change whose socket it is.
+      if (identity.userId !== connection.userId) {
+        connection.error("user_mismatch", "That token belongs to another user; open another socket for them");
+        return;
+      }
+    } else if (!this.users.reserve(identity.userId)) {
+      this.options.metrics.limited("connections");
+      connection.error("too_many_connections", `At most ${this.options.maxConnectionsPerUser} sockets per user`);
+      connection.end(CLOSE.RATE_LIMITED, "too many connections");
+      return;
+    }
+    connection.userId = identity.userId;
+    connection.expiresAt = identity.expiresAt;
+    this.ready(connection);
+  }
+
+  private ready(connection: Connection): void {
+    armExpiry(connection);
+    const { userId, expiresAt } = connection;
+    connection.send(JSON.stringify(expiresAt === undefined ? { type: "ready", userId } : { type: "ready", userId, expiresAt }));
+  }
+
+  // A refused re-authentication leaves the socket as it was: its current credential still holds.
+  private refuse(connection: Connection, error: unknown): void {
+    const authenticated = connection.userId !== undefined;
+    if (isTesseraError(error) && (error.status === 401 || error.status === 403)) {
+      const forbidden = error.status === 403;
+      connection.error(forbidden ? "forbidden" : "unauthenticated", error.message);
+      if (!authenticated) connection.end(forbidden ? CLOSE.FORBIDDEN : CLOSE.UNAUTHENTICATED, "authentication failed");
+      return;
+    }
+    this.options.log.error("authenticating a socket failed", { error });
+    connection.error("internal", "Authentication failed on the server; try again");
+    if (!authenticated) connection.end(CLOSE.INTERNAL, "authentication failed");
+  }
+
+  private tooManyConnections(): TesseraError {
+    this.options.metrics.limited("connections");
+    const max = this.options.maxConnectionsPerUser;
+    return new TesseraError("ERR_RATE_LIMITED", `At most ${max} WebSockets per user; close one first`, {
+      status: 429,
+      headers: rateLimitHeaders({ allowed: false, limit: max, remaining: 0, retryAfterMs: 1000, resetMs: 1000 }),
+    });
+  }
+}

@@ -1,0 +1,67 @@
+// The plugin's HTTP face: the upgrade route (checks, then Bun's native upgrade with the Connection as
+// the socket's data) and POST /ws/ticket.
+import { Elysia } from "elysia";
+import { TesseraError } from "../../core/errors/tessera-error";
+import type { Auth } from "../../core/identity/auth";
+import type { PeerAddress } from "./admission";
+import { serverOptions, TICKET_ROUTE, type WebSocketConfig } from "./config";
+import type { Connection } from "./connection";
+import type { Credentials } from "./credentials";
+import type { Gateway } from "./gateway";
+import type { Hub, Publisher } from "./hub";
+import type { Tickets } from "./tickets";
+
+/** The part of Bun's Server the upgrade route needs. */
+interface UpgradingServer extends PeerAddress, Publisher {
+  upgrade(request: Request, options: { data: Connection }): boolean;
+}
+
+export interface RouteOptions {
+  config: WebSocketConfig;
+  auth: Auth;
+  admit(request: Request, server: PeerAddress): Promise<void>;
+  credentials: Credentials;
+  gateway: Gateway;
+  hub: Hub;
+  tickets: Tickets;
+}
+
+const upgradeRequired = (path: string) =>
+  new TesseraError("ERR_UPGRADE_REQUIRED", `${path} is a WebSocket endpoint; connect with a WebSocket client`, {
+    status: 426,
+    headers: { Upgrade: "websocket" },
+  });
+
+export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub, tickets }: RouteOptions) => {
+  const upgrade = async (request: Request, server: UpgradingServer | null, query: Record<string, unknown>) => {
+    if (!server || request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw upgradeRequired(config.path);
+    if (gateway.stopping) {
+      throw new TesseraError("ERR_UNAVAILABLE", "The server is shutting down; reconnect shortly", {
+        status: 503,
+        headers: { "Retry-After": "1" },
+      });
+    }
+    await admit(request, server);
+    const identity = await credentials.fromUpgrade(request, query);
+    const connection = gateway.connect(identity);
+    hub.server = server;
+    if (server.upgrade(request, { data: connection })) return;
+    gateway.abandon(connection);
+    throw new TesseraError("ERR_BAD_REQUEST", "The WebSocket handshake is invalid (Sec-WebSocket-Key or -Version)", {
+      status: 400,
+    });
+  };
+
+  return new Elysia({ name: "tessera-websocket", websocket: serverOptions(config) })
+    .get(config.path, ({ request, server, query }) => upgrade(request, server, query), {
+      detail: { summary: "Open a WebSocket for live workspace events (see the WebSocket contract)", tags: ["websocket"] },
+    })
+    .post(
+      TICKET_ROUTE,
+      async ({ request }) => {
+        const principal = await auth.requireUser(request);
+        return tickets.issue({ userId: principal.user.id, expiresAt: principal.expiresAt });
+      },
+      { detail: { summary: "A single-use ticket to open a WebSocket as ?ticket= (browsers)", tags: ["websocket"] } },
+    );
+};

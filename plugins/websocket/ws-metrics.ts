@@ -1,0 +1,47 @@
+// The plugin's Prometheus metrics. Gauges are read at scrape time, so the hot paths only bump counters.
+import type { Registry } from "../../core/metrics/registry";
+
+export type LimitKind = "message" | "connections" | "attempts";
+
+export interface WsMetrics {
+  received(): void;
+  sent(count: number): void;
+  limited(kind: LimitKind): void;
+  closed(code: number): void;
+}
+
+export interface WsGauges {
+  connections(): number;
+  subscriptions(): number;
+}
+
+export const wsMetrics = (registry: Registry, gauges: WsGauges): WsMetrics => {
+  registry.gauge({
+    name: "tessera_ws_connections",
+    help: "Open WebSocket connections",
+    collect: (gauge) => gauge.set(gauges.connections()),
+  });
+  registry.gauge({
+    name: "tessera_ws_subscriptions",
+    help: "Workspace subscriptions of open WebSocket connections",
+    collect: (gauge) => gauge.set(gauges.subscriptions()),
+  });
+  const received = registry.counter({ name: "tessera_ws_messages_received_total", help: "Frames received from clients" });
+  const sent = registry.counter({ name: "tessera_ws_messages_sent_total", help: "Frames sent to clients, once per recipient" });
+  const limited = registry.counter({
+    name: "tessera_ws_rate_limited_total",
+    help: "Refusals by limit: message rate, connections per user, connection attempts per IP",
+    labelNames: ["limit"],
+  });
+  const closes = registry.counter({
+    name: "tessera_ws_closes_total",
+    help: "Closed WebSocket connections by close code",
+    labelNames: ["code"],
+  });
+  return {
+    received: () => received.inc(),
+    sent: (count) => sent.inc(count),
+    limited: (kind) => limited.labels(kind).inc(),
+    closed: (code) => closes.labels(code).inc(),
+  };
+};

@@ -1,0 +1,45 @@
+// The ceiling for a session-authenticated GET /me: bare Elysia doing the same work inline — read the
+// bearer token, SHA-256 it, look the session and user up in the same SQLite file, list the user's
+// workspaces, answer JSON — with none of Tessera's plumbing.
+import { Database } from "bun:sqlite";
+import { Elysia } from "elysia";
+
+const [file, port = "0"] = process.argv.slice(2);
+if (!file) throw new Error("usage: bare-elysia-session.ts <sqlite file> [port]");
+const db = new Database(file);
+db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+const findSession = db.prepare(
+  `SELECT s.id AS sessionId, u.id, u.email, u.name, u.is_admin AS isAdmin FROM sessions s JOIN users u ON u.id = s.user_id
+   WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`,
+);
+const listWorkspaces = db.prepare(
+  `SELECT w.id, w.name, w.created_at AS createdAt, m.role FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id
+   WHERE m.user_id = ? ORDER BY w.created_at`,
+);
+
+interface Row {
+  sessionId: string;
+  id: string;
+  email: string | null;
+  name: string | null;
+  isAdmin: number;
+}
+
+const app = new Elysia().get("/me", ({ request, set }) => {
+  const header = request.headers.get("authorization") ?? "";
+  const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+  const hash = new Bun.CryptoHasher("sha256").update(token).digest("hex");
+  const row = findSession.get(hash, Date.now()) as Row | null;
+  if (!row) {
+    set.status = 401;
+    return { error: "unauthenticated" };
+  }
+  return {
+    user: { id: row.id, email: row.email, name: row.name },
+    isAdmin: row.isAdmin === 1,
+    via: "session",
+    workspaces: listWorkspaces.all(row.id),
+  };
+});
+app.listen({ port: Number(port), hostname: "127.0.0.1" });
+console.log(`listening on http://127.0.0.1:${app.server?.port}`);

@@ -1,0 +1,69 @@
+// The Node-side peers as a scenario starts them: built once per run (tsc to .tmp/bench-peers, since Node
+// runs no TypeScript and Nest's decorators need their own compiler settings), with each one's argv, so a
+// scenario need know neither where they are compiled nor where node is.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..", "..", "..");
+const buildDir = join(root, ".tmp", "bench-peers");
+const outDir = join(buildDir, "peers");
+
+const compile = async () => {
+  // From empty, so a source deleted since the last build leaves no runnable leftover behind.
+  rmSync(buildDir, { recursive: true, force: true });
+  const tsc = join(root, "node_modules", ".bin", "tsc");
+  const child = Bun.spawn([tsc, "-p", join(import.meta.dir, "tsconfig.json")], { stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`building the Node peers (tsc -p scripts/bench/peers) failed:\n${out}${err}`);
+};
+
+let built: Promise<void> | undefined;
+/** Compiles the peers (a few seconds); later calls in the same run share that build. */
+export const buildPeers = (): Promise<void> => {
+  built ??= compile();
+  return built;
+};
+
+const node = (): string => {
+  const path = Bun.which("node");
+  if (!path) throw new Error("the Node peers need `node` on PATH");
+  return path;
+};
+
+export interface NestPeerOptions {
+  /** Tessera's SQLite file (migrated, with users and sessions). */
+  db: string;
+  /** SHA-256 of each accepted API key, 64 hex digits. */
+  apiKeyHashes: readonly string[];
+  jwksFile: string;
+  issuer: string;
+  audience: string;
+}
+
+export const nestArgv = (options: NestPeerOptions): string[] => [
+  node(),
+  join(outDir, "nest", "main.js"),
+  "--db",
+  options.db,
+  ...options.apiKeyHashes.flatMap((hash) => ["--api-key-hash", hash]),
+  "--jwks",
+  options.jwksFile,
+  "--issuer",
+  options.issuer,
+  "--audience",
+  options.audience,
+];
+
+/** --expose-gc lets the server's /stats?gc=1 report live memory. */
+export const socketIoArgv = (db: string): string[] => [node(), "--expose-gc", join(outDir, "socketio", "server.js"), "--db", db];
+
+/** The load client's flags are passed through as its own usage line gives them. */
+export const socketIoLoadArgv = (flags: readonly string[]): string[] => [
+  node(),
+  join(outDir, "socketio", "load-client.js"),
+  ...flags,
+];

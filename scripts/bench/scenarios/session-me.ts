@@ -1,0 +1,58 @@
+// Session-authenticated GET /me: Tessera (core, SQLite) against bare Elysia doing the same lookup inline.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { httpContender, type Scenario } from "../lib/scenario";
+import { type ServerProcess, startServer } from "../lib/server-process";
+
+const root = join(import.meta.dir, "..", "..", "..");
+const bun = process.execPath;
+const main = join(root, "core", "main.ts");
+
+const cli = async (dir: string, ...args: string[]) => {
+  const child = Bun.spawn([bun, main, ...args], { cwd: dir, stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(child.stdout).text();
+  if ((await child.exited) !== 0) throw new Error(`tessera ${args.join(" ")} failed`);
+  return out.trim();
+};
+
+export const sessionMe: Scenario = {
+  name: "session-me",
+  title: "Session-authenticated GET /me (SQLite lookup + workspaces)",
+  unit: "req/s",
+  higherIsBetter: true,
+  async prepare() {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
+    writeFileSync(
+      join(dir, "tessera.jsonc"),
+      JSON.stringify({ database: { url: "sqlite:./tessera.db" }, log: { level: "warn" }, plugins: {} }),
+    );
+    await cli(dir, "users", "create", "--email", "bench@example.com");
+    const token = await cli(dir, "sessions", "create", "--email", "bench@example.com", "--ttl", "1d");
+    const servers: ServerProcess[] = [];
+    const start = async (argv: string[]) => {
+      const server = await startServer(argv, { cwd: dir });
+      servers.push(server);
+      return server;
+    };
+    const tessera = await start([bun, main, "serve", "--port", "0"]);
+    // One workspace so both sides list something.
+    await fetch(`${tessera.url}/workspaces`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bench" }),
+    });
+    const bare = await start([bun, join(import.meta.dir, "..", "contenders", "bare-elysia-session.ts"), join(dir, "tessera.db")]);
+    const headers = { authorization: `Bearer ${token}` };
+    return {
+      contenders: [
+        httpContender("tessera", { url: `${tessera.url}/me`, headers }),
+        httpContender("bare-elysia", { url: `${bare.url}/me`, headers }),
+      ],
+      async cleanup() {
+        for (const server of servers) await server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};

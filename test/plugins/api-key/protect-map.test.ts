@@ -1,0 +1,31 @@
+import { describe, expect, test } from "bun:test";
+import { protectMap } from "../../../plugins/api-key/protect-map";
+
+describe("protected prefixes", () => {
+  const scopeFor = protectMap([
+    ["/coordinator", "coordinator"],
+    ["/stitcher", "coordinator"],
+    ["/ops/admin", "admin"],
+    ["/ops", "ops"],
+  ]);
+
+  test("a prefix covers itself and everything below it, on segment boundaries only", () => {
+    expect(scopeFor("/coordinator")).toBe("coordinator");
+    expect(scopeFor("/coordinator/")).toBe("coordinator");
+    expect(scopeFor("/coordinator/jobs/1/status")).toBe("coordinator");
+    expect(scopeFor("/coordinatorx")).toBeUndefined();
+    expect(scopeFor("/coordinatorx/jobs")).toBeUndefined();
+    expect(scopeFor("/")).toBeUndefined();
+    expect(scopeFor("/workspaces/1/jobs")).toBeUndefined();
+  });
+
+  test("the longest matching prefix decides the scope", () => {
+    expect(scopeFor("/ops/admin/x")).toBe("admin");
+    expect(scopeFor("/ops/adminx")).toBe("ops");
+    expect(scopeFor("/ops")).toBe("ops");
+  });
+
+  test("with nothing protected every path passes", () => {
+    expect(protectMap([])("/coordinator/jobs")).toBeUndefined();
+  });
+});

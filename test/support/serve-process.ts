@@ -1,0 +1,94 @@
+// Starts `tessera serve` as a real process on a free port, as a self-hoster would, for e2e tests.
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { makeTempDir } from "./test-runtime";
+
+const root = join(import.meta.dir, "..", "..");
+export const BUN = process.execPath;
+export const MAIN = join(root, "core", "main.ts");
+
+export interface ServedInstance {
+  url: string;
+  dir: string;
+  configFile: string;
+  process: Subprocess<"ignore", "pipe", "pipe">;
+  /** Everything the process wrote so far. */
+  output(): string;
+  /** Runs a CLI command against the same config (users create, sessions create, …). */
+  cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+export interface ServeOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Keep the temp directory (and its SQLite database) after stop, e.g. to restart on it. */
+  dir?: string;
+  /** A fixed port (default: any free one), for a publicUrl known before start or a restart on the same URL. */
+  port?: number;
+}
+
+export const runCli = async (args: string[], cwd: string, env: Record<string, string> = {}) => {
+  const child = Bun.spawn([BUN, MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { code, stdout, stderr };
+};
+
+export const serveProcess = async (
+  config: Record<string, unknown> | string,
+  options: ServeOptions = {},
+): Promise<ServedInstance> => {
+  const dir = options.dir ?? makeTempDir("e2e-");
+  const configFile = join(dir, "tessera.jsonc");
+  writeFileSync(configFile, typeof config === "string" ? config : JSON.stringify(config, null, 2));
+  const env = { ...options.env };
+  const child = Bun.spawn([BUN, MAIN, "serve", "--config", configFile, "--port", String(options.port ?? 0)], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    const reader = stream.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      output += decoder.decode(chunk.value, { stream: true });
+    }
+  };
+  void collect(child.stdout);
+  void collect(child.stderr);
+
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  let url: string | undefined;
+  while (!url) {
+    url = /Tessera listening on (http:\/\/\S+)/.exec(output)?.[1];
+    if (url) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`tessera serve did not start (exit ${child.exitCode}):\n${output}`);
+    }
+    await Bun.sleep(20);
+  }
+  const served = url;
+  return {
+    url: served,
+    dir,
+    configFile,
+    process: child,
+    output: () => output,
+    cli: (...args) => runCli([...args, "--config", configFile], dir, env),
+    stop: async (signal = "SIGTERM") => {
+      child.kill(signal);
+      const code = await child.exited;
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
+};
