@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
@@ -36,9 +36,17 @@ describe("loadConfig", () => {
     expect(loaded.config.database.url).toBe("sqlite:./data/tessera.db");
     expect(loaded.config.redis).toBeUndefined();
     expect(loaded.config.plugins.websocket?.enabled).toBe(true);
-    expect(loaded.config.plugins.console?.enabled).toBe(true);
+    expect(loaded.config.plugins.console?.enabled).toBe(false);
     expect(loaded.config.plugins.oidc?.enabled).toBe(false);
     expect(loaded.config.plugins.federation?.enabled).toBe(false);
+  });
+
+  test("enables only built-in plugins that ship in plugins/, so npm start can load them", () => {
+    const enabled = Object.entries(loadConfig({ env: {}, cwd: dirWith() }).config.plugins)
+      .filter(([, section]) => section?.enabled)
+      .map(([name]) => name);
+    expect(enabled.length).toBeGreaterThan(0);
+    for (const name of enabled) expect(existsSync(join(import.meta.dir, "../../../plugins", name, "index.ts"))).toBe(true);
   });
 
   test("applies the core defaults and derives publicUrl and allowedOrigins", () => {
