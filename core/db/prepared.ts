@@ -1,3 +1,5 @@
+import type { Dialect } from "./database";
+
 // Hot queries are built and prepared once per open database, not on every call: drizzle's query
 // building costs more than SQLite's lookup itself.
 
@@ -12,3 +14,11 @@ export const preparedPer = <D extends object, Q>(build: (db: D) => Q): ((db: D) 
     return query;
   };
 };
+
+/**
+ * The rows of a prepared query: synchronously on SQLite (bun:sqlite is synchronous, and drizzle's
+ * `execute()` would wrap it in three promises), as a promise on PostgreSQL. For hot read paths.
+ */
+export const rowsOf = <R>(db: { dialect: Dialect }, query: { execute(): Promise<R[]> }): R[] | Promise<R[]> =>
+  // The orm is typed as PostgreSQL's for both dialects; on SQLite the prepared query also has all().
+  db.dialect === "sqlite" ? (query as unknown as { all(): R[] }).all() : query.execute();

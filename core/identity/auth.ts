@@ -33,18 +33,26 @@ export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
   const adminEmails = new Set(admins.map((email) => email.toLowerCase()));
   const resolved = new WeakMap<Request, Promise<Principal | null>>();
 
-  const resolve = async (request: Request): Promise<Principal | null> => {
-    for (const { resolver } of resolvers) {
-      const principal = await resolver(request);
-      if (principal) return principal;
+  // Resolvers that answer synchronously (API keys on one instance) cost no microtask each; the chain
+  // only turns asynchronous at the first resolver that returns a promise.
+  const resolveFrom = (request: Request, index: number): Principal | null | Promise<Principal | null> => {
+    for (let at = index; at < resolvers.length; at++) {
+      const found = resolvers[at]?.resolver(request) ?? null;
+      if (found instanceof Promise) return found.then((principal) => principal ?? resolveFrom(request, at + 1));
+      if (found) return found;
     }
     return null;
   };
 
-  const principal = (request: Request) => {
+  const principal = (request: Request): Promise<Principal | null> => {
     let pending = resolved.get(request);
     if (!pending) {
-      pending = resolve(request);
+      try {
+        const found = resolveFrom(request, 0);
+        pending = found instanceof Promise ? found : Promise.resolve(found);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
       resolved.set(request, pending);
     }
     return pending;

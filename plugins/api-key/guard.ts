@@ -4,6 +4,7 @@
 import { badRequest, forbidden } from "../../core/errors/tessera-error";
 import { requestPath } from "../../core/http/request-path";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
+import type { RateDecision } from "../../core/limits/rate-limiter";
 import { API_KEY_CHALLENGE, type KeyCheck } from "./key-check";
 import { API_KEY_PREFIX } from "./keyring";
 import type { ScopeFor } from "./protect-map";
@@ -30,9 +31,15 @@ const keyInQuery = (url: string): string | undefined => {
   return undefined;
 };
 
+const withRateHeaders = (set: HookContext["set"], decision: RateDecision): void => {
+  Object.assign(set.headers, rateLimitHeaders(decision));
+};
+
+// Not an async function: on one instance the limiter answers synchronously and the whole check runs
+// without a microtask; with Redis the returned promise is awaited by Elysia.
 export const apiKeyGuard =
   (scopeFor: ScopeFor, check: KeyCheck) =>
-  async ({ request, set }: HookContext): Promise<void> => {
+  ({ request, set }: HookContext): Promise<void> | undefined => {
     const path = requestPath(request.url);
     const scope = scopeFor(path) ?? (path.includes("%") ? scopeFor(decodePercent(path)) : undefined);
     if (scope === undefined) return;
@@ -51,5 +58,7 @@ export const apiKeyGuard =
         headers: { "WWW-Authenticate": `${API_KEY_CHALLENGE}, error="insufficient_scope", scope="${scope}"` },
       });
     }
-    Object.assign(set.headers, rateLimitHeaders(await check.admit(request, key)));
+    const decision = check.admit(request, key);
+    if (decision instanceof Promise) return decision.then((settled) => withRateHeaders(set, settled));
+    withRateHeaders(set, decision);
   };

@@ -28,13 +28,18 @@ export default definePlugin({
       rule: ctx.config.rateLimit,
       onDenied: keyMetrics(ctx.metrics, keys),
     });
+    // One frozen principal per key, and no await when the limiter answers synchronously.
+    const principals = new Map(
+      keys.map((key) => [key, Object.freeze({ kind: "service" as const, name: key.name, scopes: [...key.scopes] })]),
+    );
     ctx.auth.register(
       "api-key",
-      async (request) => {
+      (request) => {
         if (!request.headers.has(API_KEY_HEADER)) return null;
         const key = check.authenticate(request);
-        await check.admit(request, key);
-        return { kind: "service", name: key.name, scopes: [...key.scopes] };
+        const principal = principals.get(key) ?? null;
+        const decision = check.admit(request, key);
+        return decision instanceof Promise ? decision.then(() => principal) : principal;
       },
       RESOLVER_ORDER,
     );

@@ -21,15 +21,18 @@ export interface KeyCheckOptions {
 export interface KeyCheck {
   /** The configured key the request's X-API-Key names; throws 400 or 401 otherwise. */
   authenticate(request: Request): StoredKey;
-  /** Counts the request against the key's rate limit (429 past it) and records the key's use. */
-  admit(request: Request, key: StoredKey): Promise<RateDecision>;
+  /**
+   * Counts the request against the key's rate limit (429 past it) and records the key's use. Answers
+   * synchronously when the limiter does (in memory), so the guard needs no await on one instance.
+   */
+  admit(request: Request, key: StoredKey): RateDecision | Promise<RateDecision>;
   /** Counts a refusal decided elsewhere (scope, query string). */
   denied(reason: DenyReason): void;
 }
 
 export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }: KeyCheckOptions): KeyCheck => {
   const identified = new WeakMap<Request, StoredKey>();
-  const admitted = new WeakMap<Request, Promise<RateDecision>>();
+  const admitted = new WeakMap<Request, RateDecision | Promise<RateDecision>>();
 
   const refuse = (reason: DenyReason, message: string) => {
     onDenied(reason);
@@ -58,14 +61,18 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
     return key;
   };
 
-  const consume = async (key: StoredKey): Promise<RateDecision> => {
-    const decision = await limits.consume(`api-key:${key.name}`, rule);
+  const settle = (key: StoredKey, decision: RateDecision): RateDecision => {
     if (!decision.allowed) {
       onDenied("rate_limited");
       throw rateLimited(decision);
     }
     key.lastUsedAt = now();
     return decision;
+  };
+
+  const consume = (key: StoredKey): RateDecision | Promise<RateDecision> => {
+    const decision = limits.consume(`api-key:${key.name}`, rule);
+    return decision instanceof Promise ? decision.then((settled) => settle(key, settled)) : settle(key, decision);
   };
 
   return {
@@ -77,12 +84,20 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
       return key;
     },
     admit(request, key) {
-      let pending = admitted.get(request);
-      if (!pending) {
-        pending = consume(key);
-        admitted.set(request, pending);
+      let decision = admitted.get(request);
+      if (!decision) {
+        try {
+          decision = consume(key);
+        } catch (error) {
+          // A refusal is remembered like an admission: asking twice must not count twice.
+          const refused = Promise.reject(error);
+          refused.catch(() => {});
+          admitted.set(request, refused);
+          throw error;
+        }
+        admitted.set(request, decision);
       }
-      return pending;
+      return decision;
     },
     denied: onDenied,
   };

@@ -1,7 +1,7 @@
 // Reading jobs: one job with its recent history, a workspace's jobs newest first, and live counts.
 import { and, count, desc, eq, inArray, lt, or } from "drizzle-orm";
 import type { Database } from "../../core/db/database";
-import { preparedPer } from "../../core/db/prepared";
+import { preparedPer, rowsOf } from "../../core/db/prepared";
 import { type Cursor, encodeCursor } from "./cursor";
 import { type Job, type JobEvent, type JobSummary, jobColumns, summaryColumns, toJob, toSummary } from "./job";
 
@@ -79,8 +79,18 @@ const countActive = preparedPer((db: Database) => {
     .prepare("tessera_coordinator_active_counts");
 });
 
-export const activeCounts = async (db: Database): Promise<{ pending: number; running: number }> => {
-  const rows = await countActive(db).execute();
+interface ActiveCounts {
+  pending: number;
+  running: number;
+}
+
+const tally = (rows: { status: string; n: number }[]): ActiveCounts => {
   const of = (status: string) => rows.find((row) => row.status === status)?.n ?? 0;
   return { pending: of("pending"), running: of("running") };
+};
+
+/** Synchronous on SQLite, so the health poll costs no promise there. */
+export const activeCounts = (db: Database): ActiveCounts | Promise<ActiveCounts> => {
+  const rows = rowsOf(db, countActive(db));
+  return rows instanceof Promise ? rows.then(tally) : tally(rows);
 };

@@ -4,6 +4,7 @@
 import { forbidden, TesseraError, unauthenticated } from "../../core/errors/tessera-error";
 import { requestPath } from "../../core/http/request-path";
 import type { Auth } from "../../core/identity/auth";
+import type { Principal } from "../../core/identity/types";
 
 export interface Service {
   name: string;
@@ -12,14 +13,17 @@ export interface Service {
 
 const CHALLENGE = { "WWW-Authenticate": 'ApiKey header="X-API-Key"' };
 
+const asService = (principal: Principal | null): Service => {
+  if (!principal) throw unauthenticated("This route needs an API key in the X-API-Key header", { headers: CHALLENGE });
+  if (principal.kind !== "service") throw forbidden("This route is for services with an API key", { headers: CHALLENGE });
+  return principal;
+};
+
+// Plain functions over the memoised principal: every coordinator request asks twice (hook, handler).
 export const serviceOf =
   (auth: Auth) =>
-  async (request: Request): Promise<Service> => {
-    const principal = await auth.principal(request);
-    if (!principal) throw unauthenticated("This route needs an API key in the X-API-Key header", { headers: CHALLENGE });
-    if (principal.kind !== "service") throw forbidden("This route is for services with an API key", { headers: CHALLENGE });
-    return principal;
-  };
+  (request: Request): Promise<Service> =>
+    auth.principal(request).then(asService);
 
 const under = (path: string, prefix: string) =>
   path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47); // "/"
@@ -32,14 +36,16 @@ const isJson = (contentType: string | null) => {
 /** An onRequest hook: under `prefixes`, only a service, and only JSON bodies. */
 export const serviceRequests = (auth: Auth, prefixes: readonly string[]) => {
   const requireService = serviceOf(auth);
-  return async ({ request }: { request: Request }): Promise<void> => {
-    const path = requestPath(request.url);
-    if (!prefixes.some((prefix) => under(path, prefix))) return;
-    await requireService(request);
+  const requireJson = (request: Request): void => {
     if ((request.method === "POST" || request.method === "PATCH") && !isJson(request.headers.get("content-type"))) {
       throw new TesseraError("ERR_UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json", {
         status: 415,
       });
     }
+  };
+  return ({ request }: { request: Request }): Promise<void> | undefined => {
+    const path = requestPath(request.url);
+    if (!prefixes.some((prefix) => under(path, prefix))) return;
+    return requireService(request).then(() => requireJson(request));
   };
 };
