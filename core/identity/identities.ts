@@ -1,7 +1,8 @@
 // Sign-in: an identity provider's (issuer, subject) pair maps to one Tessera user, created on
 // first sign-in; the profile (email, name) follows the provider's on every sign-in.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database, Orm } from "../db/database";
+import { preparedPer } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
 import { transaction } from "../db/transaction";
 import { conflict } from "../errors/tessera-error";
@@ -68,9 +69,23 @@ const linkNewIdentity = async (tx: Orm, tables: Tables, claims: IdentityClaims):
   return user;
 };
 
+// Every request with an IdP access token looks its user up: built and prepared once per database.
+// No limit: (issuer, subject) is the primary key, and a bound LIMIT costs more than the lookup.
+const linkedUser = preparedPer((db: Database) => {
+  const { identities, users } = db.tables;
+  return db.orm
+    .select(userColumns(db.tables))
+    .from(identities)
+    .innerJoin(users, eq(users.id, identities.userId))
+    .where(and(eq(identities.issuer, sql.placeholder("issuer")), eq(identities.subject, sql.placeholder("subject"))))
+    .prepare("tessera_user_by_identity");
+});
+
 /** The user linked to (issuer, subject), or null; never creates one (IdP access tokens, back-channel logout). */
-export const findUserByIdentity = (db: Database, issuer: string, subject: string): Promise<User | null> =>
-  findLinkedUser(db.orm, db.tables, { issuer, subject });
+export const findUserByIdentity = async (db: Database, issuer: string, subject: string): Promise<User | null> => {
+  const [user] = await linkedUser(db).execute({ issuer, subject });
+  return user ?? null;
+};
 
 /** The user signed in as (issuer, subject), created on first sign-in, with email and name brought up to date. */
 export const findOrCreateUserByIdentity = async (db: Database, claims: IdentityClaims): Promise<User> => {

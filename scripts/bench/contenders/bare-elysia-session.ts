@@ -1,5 +1,5 @@
 // The ceiling for a session-authenticated GET /me: bare Elysia doing the same work inline — read the
-// bearer token, SHA-256 it, look the session and user up in the same SQLite file, list the user's
+// bearer token (or the session cookie), SHA-256 it, look the session and user up in the same SQLite file, list the user's
 // workspaces, answer JSON — with none of Tessera's plumbing.
 import { Database } from "bun:sqlite";
 import { Elysia } from "elysia";
@@ -25,9 +25,11 @@ interface Row {
   isAdmin: number;
 }
 
+const sessionCookie = (cookies: string) => /(?:^|;\s*)tessera_session=([^;]*)/.exec(cookies)?.[1] ?? "";
+
 const app = new Elysia().get("/me", ({ request, set }) => {
   const header = request.headers.get("authorization") ?? "";
-  const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+  const token = header.startsWith("Bearer ") ? header.slice(7) : sessionCookie(request.headers.get("cookie") ?? "");
   const hash = new Bun.CryptoHasher("sha256").update(token).digest("hex");
   const row = findSession.get(hash, Date.now()) as Row | null;
   if (!row) {

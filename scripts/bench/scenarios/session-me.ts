@@ -16,9 +16,11 @@ const cli = async (dir: string, ...args: string[]) => {
   return out.trim();
 };
 
-export const sessionMe: Scenario = {
-  name: "session-me",
-  title: "Session-authenticated GET /me (SQLite lookup + workspaces)",
+// A CLI-made session token, sent as the bearer token an API client uses or as the cookie a browser
+// sends after signing in through the oidc plugin.
+const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
+  name: via === "bearer" ? "session-me" : "session-cookie-me",
+  title: `Session-authenticated GET /me by ${via === "bearer" ? "bearer token" : "cookie"} (SQLite lookup + workspaces)`,
   unit: "req/s",
   higherIsBetter: true,
   async prepare() {
@@ -43,7 +45,8 @@ export const sessionMe: Scenario = {
       body: JSON.stringify({ name: "bench" }),
     });
     const bare = await start([bun, join(import.meta.dir, "..", "contenders", "bare-elysia-session.ts"), join(dir, "tessera.db")]);
-    const headers = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> =
+      via === "bearer" ? { authorization: `Bearer ${token}` } : { cookie: `tessera_session=${token}` };
     return {
       contenders: [
         httpContender("tessera", { url: `${tessera.url}/me`, headers }),
@@ -55,4 +58,7 @@ export const sessionMe: Scenario = {
       },
     };
   },
-};
+});
+
+export const sessionMe = sessionScenario("bearer");
+export const sessionCookieMe = sessionScenario("cookie");
