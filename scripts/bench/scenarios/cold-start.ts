@@ -1,16 +1,24 @@
-// Cold start: from process spawn to the first 200 from /readyz, Tessera with its built-in plugins on a
+// Cold start: from process spawn to the first 200 from /readyz, Tessera with every built-in plugin on a
 // fresh SQLite database against a bare Elysia process.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startLocalIssuer } from "../lib/local-issuer";
 import type { Contender, Scenario } from "../lib/scenario";
 import { summarize } from "../lib/stats";
 
 const root = join(import.meta.dir, "..", "..", "..");
 const bun = process.execPath;
 
-/** Built-in plugins that run without an outside party (an IdP needs a provider; it is measured elsewhere). */
-const pluginConfigs: Record<string, Record<string, unknown>> = {
+/** Every built-in plugin; oidc discovers the bench's local issuer at start, as it would a real provider. */
+const pluginConfigs = (issuer: string): Record<string, Record<string, unknown>> => ({
+  oidc: {
+    enabled: true,
+    issuer,
+    clientId: "tessera",
+    clientSecret: "bench-client-secret",
+    cookieSecret: "bench-cookie-secret-of-at-least-32-chars",
+  },
   "api-key": {
     enabled: true,
     keys: [{ name: "bench", hash: `sha256:${"ab".repeat(32)}`, scopes: ["coordinator"] }],
@@ -20,10 +28,12 @@ const pluginConfigs: Record<string, Record<string, unknown>> = {
   websocket: { enabled: true },
   federation: { enabled: true },
   console: { enabled: true },
-};
+});
 
-export const presentPlugins = () =>
-  Object.fromEntries(Object.entries(pluginConfigs).filter(([name]) => existsSync(join(root, "plugins", name, "index.ts"))));
+const presentPlugins = (issuer: string) =>
+  Object.fromEntries(
+    Object.entries(pluginConfigs(issuer)).filter(([name]) => existsSync(join(root, "plugins", name, "index.ts"))),
+  );
 
 const timeToReady = async (argv: string[], cwd: string): Promise<number> => {
   const started = performance.now();
@@ -69,7 +79,8 @@ export const coldStart: Scenario = {
   higherIsBetter: false,
   async prepare() {
     const dir = mkdtempSync(join(tmpdir(), "tessera-cold-"));
-    const plugins = presentPlugins();
+    const issuer = await startLocalIssuer();
+    const plugins = presentPlugins(issuer.issuer);
     writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify({ log: { level: "warn" }, plugins }));
     console.log(`cold-start: Tessera with built-in plugins: ${Object.keys(plugins).join(", ") || "(none present)"}`);
     return {
@@ -77,7 +88,10 @@ export const coldStart: Scenario = {
         coldContender("tessera", () => [bun, join(root, "core", "main.ts"), "serve", "--port", "0"], dir, true),
         coldContender("bare-elysia", () => [bun, join(import.meta.dir, "..", "contenders", "bare-elysia-hello.ts")], dir, false),
       ],
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      cleanup: async () => {
+        issuer.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   },
 };
