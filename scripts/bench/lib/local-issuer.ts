@@ -6,6 +6,8 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 export interface LocalIssuer {
   issuer: string;
   jwksUri: string;
+  /** The public keys, for a contender that loads them from a file instead of fetching them. */
+  jwks: { keys: Record<string, unknown>[] };
   /** A JWT access token for `subject`, valid for an hour. */
   accessToken(subject: string, audience: string): Promise<string>;
   stop(): void;
@@ -42,6 +44,7 @@ export const startLocalIssuer = async (): Promise<LocalIssuer> => {
   return {
     issuer,
     jwksUri: `${issuer}/jwks`,
+    jwks: { keys: [jwk] },
     accessToken: (subject, audience) =>
       new SignJWT({ scope: "openid" })
         .setProtectedHeader({ alg: "RS256", kid: jwk.kid, typ: "at+jwt" })

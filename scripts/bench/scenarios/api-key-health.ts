@@ -1,9 +1,10 @@
-// API-key guarded GET /coordinator/health: Tessera (api-key + coordinator plugins) against bare Elysia
-// doing the same constant-time check and the same count query.
+// API-key guarded GET /coordinator/health: Tessera (api-key + coordinator plugins) against bare Elysia and
+// Bun.serve doing the same constant-time check and count query inline, and NestJS with a guard doing them.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { keysCreate } from "../../../plugins/api-key/cli";
+import { startNestPeer } from "../lib/nest-peer";
 import { httpContender, type Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
 
@@ -47,17 +48,24 @@ export const apiKeyHealth: Scenario = {
       return server;
     };
     const tessera = await start([bun, join(root, "core", "main.ts"), "serve", "--port", "0"]);
-    const bare = await start([
+    const bareArgv = (server: string) => [
       bun,
-      join(import.meta.dir, "..", "contenders", "bare-elysia-api-key.ts"),
+      join(import.meta.dir, "..", "contenders", "bare-api-key.ts"),
       join(dir, "tessera.db"),
       `${key.hash},${other.hash}`,
-    ]);
+      server,
+    ];
+    const bare = await start(bareArgv("elysia"));
+    const bareBun = await start(bareArgv("bun"));
+    const nest = await startNestPeer({ dir, db: join(dir, "tessera.db"), apiKeyHashes: [key.hash, other.hash] });
+    servers.push(nest);
     const headers = { "x-api-key": key.key };
     return {
       contenders: [
         httpContender("tessera", { url: `${tessera.url}/coordinator/health`, headers }),
         httpContender("bare-elysia", { url: `${bare.url}/coordinator/health`, headers }),
+        httpContender("bare-bun", { url: `${bareBun.url}/coordinator/health`, headers }),
+        httpContender("nestjs-express", { url: `${nest.url}/coordinator/health`, headers }),
       ],
       async cleanup() {
         for (const server of servers) await server.stop();

@@ -1,5 +1,6 @@
 // Bearer-JWT authenticated GET /me: Tessera (oidc plugin, the provider's access token verified with
-// jose against its cached JWKS, then the linked user) against bare Elysia doing the same inline.
+// jose against its cached JWKS, then the linked user) against bare Elysia and Bun.serve doing the same
+// inline, and NestJS with a jose guard doing it.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { openDatabase } from "../../../core/db/open-database";
 import { findOrCreateUserByIdentity } from "../../../core/identity/identities";
 import { createWorkspace } from "../../../core/identity/workspaces";
 import { startLocalIssuer } from "../lib/local-issuer";
+import { startNestPeer } from "../lib/nest-peer";
 import { httpContender, type Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
 
@@ -58,18 +60,29 @@ export const oidcBearerMe: Scenario = {
       });
       await createWorkspace(db, "bench", user.id);
       await db.close();
-      const bare = await start([
+      const bareArgv = (server: string) => [
         bun,
-        join(import.meta.dir, "..", "contenders", "bare-elysia-jwt.ts"),
+        join(import.meta.dir, "..", "contenders", "bare-jwt.ts"),
         join(dir, "tessera.db"),
         issuer.issuer,
         AUDIENCE,
-      ]);
+        server,
+      ];
+      const bare = await start(bareArgv("elysia"));
+      const bareBun = await start(bareArgv("bun"));
+      const nest = await startNestPeer({
+        dir,
+        db: join(dir, "tessera.db"),
+        issuer: { issuer: issuer.issuer, jwks: issuer.jwks, audience: AUDIENCE },
+      });
+      servers.push(nest);
       const headers = { authorization: `Bearer ${await issuer.accessToken("bench-subject", AUDIENCE)}` };
       return {
         contenders: [
           httpContender("tessera", { url: `${tessera.url}/me`, headers }),
           httpContender("bare-elysia", { url: `${bare.url}/me`, headers }),
+          httpContender("bare-bun", { url: `${bareBun.url}/me`, headers }),
+          httpContender("nestjs-express", { url: `${nest.url}/me/jwt`, headers }),
         ],
         async cleanup() {
           for (const server of servers) await server.stop();

@@ -1,7 +1,9 @@
-// Session-authenticated GET /me: Tessera (core, SQLite) against bare Elysia doing the same lookup inline.
+// Session-authenticated GET /me: Tessera (core, SQLite) against bare Elysia and Bun.serve doing the same
+// lookup inline, and NestJS on Express (Node) with a guard doing it.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startNestPeer } from "../lib/nest-peer";
 import { httpContender, type Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
 
@@ -37,6 +39,7 @@ const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
       servers.push(server);
       return server;
     };
+    const db = join(dir, "tessera.db");
     const tessera = await start([bun, main, "serve", "--port", "0"]);
     // One workspace so both sides list something.
     await fetch(`${tessera.url}/workspaces`, {
@@ -44,13 +47,19 @@ const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "bench" }),
     });
-    const bare = await start([bun, join(import.meta.dir, "..", "contenders", "bare-elysia-session.ts"), join(dir, "tessera.db")]);
+    const bareArgv = (server: string) => [bun, join(import.meta.dir, "..", "contenders", "bare-session.ts"), db, server];
+    const bare = await start(bareArgv("elysia"));
+    const bareBun = await start(bareArgv("bun"));
+    const nest = await startNestPeer({ dir, db });
+    servers.push(nest);
     const headers: Record<string, string> =
       via === "bearer" ? { authorization: `Bearer ${token}` } : { cookie: `tessera_session=${token}` };
     return {
       contenders: [
         httpContender("tessera", { url: `${tessera.url}/me`, headers }),
         httpContender("bare-elysia", { url: `${bare.url}/me`, headers }),
+        httpContender("bare-bun", { url: `${bareBun.url}/me`, headers }),
+        httpContender("nestjs-express", { url: `${nest.url}/me`, headers }),
       ],
       async cleanup() {
         for (const server of servers) await server.stop();

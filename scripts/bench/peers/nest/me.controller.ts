@@ -1,5 +1,5 @@
 // The caller's identity: by session (with its workspaces, the shape Tessera's GET /me answers) or by an
-// identity provider's JWT (its subject).
+// identity provider's JWT (its linked user), both answered in Tessera's GET /me shape.
 import { Controller, Get, Req, UseGuards } from "@nestjs/common";
 import { SessionStore } from "../common/session-store.js";
 import { JwtGuard } from "./jwt.guard.js";
@@ -20,6 +20,7 @@ export class MeController {
   @Get("jwt")
   @UseGuards(JwtGuard)
   jwt(@Req() request: JwtRequest) {
-    return { sub: request.claims.sub };
+    const { id, email, name, isAdmin } = request.user;
+    return { user: { id, email, name }, isAdmin, via: "token", workspaces: this.sessions.workspacesOf(id) };
   }
 }

@@ -7,7 +7,7 @@ export interface SessionRequest extends IncomingMessage {
   user: SessionUser;
 }
 
-export interface JwtRequest extends IncomingMessage {
+export interface JwtRequest extends SessionRequest {
   claims: JWTPayload;
 }
 
@@ -15,3 +15,7 @@ export const bearerToken = (request: IncomingMessage): string => {
   const header = request.headers.authorization ?? "";
   return header.startsWith("Bearer ") ? header.slice(7) : "";
 };
+
+/** The session token from the bearer header, else from the `tessera_session` cookie a browser sends. */
+export const sessionToken = (request: IncomingMessage): string =>
+  bearerToken(request) || (/(?:^|;\s*)tessera_session=([^;]*)/.exec(request.headers.cookie ?? "")?.[1] ?? "");

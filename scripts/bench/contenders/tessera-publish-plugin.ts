@@ -1,0 +1,27 @@
+// A benchmark-only Tessera plugin: POST /bench/publish puts `count` events on a workspace's event stream
+// through ctx.events, where a job update would, so the websocket plugin delivers them as it would any.
+// The bench config grants it the /bench route; it trusts the caller (the server listens on loopback).
+import { Elysia, t } from "elysia";
+import { definePlugin } from "../../../core/plugins/define-plugin";
+
+export default definePlugin({
+  name: "bench-publish",
+  version: "0.1.0",
+  config: t.Object({}),
+  setup: (ctx) =>
+    new Elysia().post(
+      "/bench/publish",
+      async ({ body }) => {
+        for (let i = 0; i < (body.count ?? 1); i++) await ctx.events.publish(body.workspaceId, body.event, body.data);
+        return { published: body.count ?? 1 };
+      },
+      {
+        body: t.Object({
+          workspaceId: t.String(),
+          event: t.String(),
+          data: t.Unknown(),
+          count: t.Optional(t.Integer({ minimum: 1, maximum: 10_000 })),
+        }),
+      },
+    ),
+});
