@@ -19,3 +19,7 @@ export const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 };
+
+/** A figure as the tables and the chart print it: thousands separated, two decimals below 100. */
+export const formatFigure = (value: number): string =>
+  value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(2);

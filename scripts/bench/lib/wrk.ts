@@ -28,7 +28,9 @@ export const runWrk = async (options: WrkOptions): Promise<WrkResult> => {
     "--latency",
   ];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}: ${value}`);
-  const child = Bun.spawn(["wrk", ...args, options.url], { stdout: "pipe", stderr: "pipe" });
+  const wrk = Bun.which("wrk");
+  if (!wrk) throw new Error("The HTTP scenarios need wrk on PATH: install it with `apt-get install wrk` (Debian/Ubuntu)");
+  const child = Bun.spawn([wrk, ...args, options.url], { stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
