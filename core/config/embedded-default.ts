@@ -8,7 +8,7 @@ export const embeddedDefault = {
     "api-key": { enabled: false },
     websocket: { enabled: true },
     coordinator: { enabled: false },
-    console: { enabled: false },
+    console: { enabled: true },
     oidc: { enabled: false },
     federation: { enabled: false },
   },

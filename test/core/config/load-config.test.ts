@@ -36,7 +36,7 @@ describe("loadConfig", () => {
     expect(loaded.config.database.url).toBe("sqlite:./data/tessera.db");
     expect(loaded.config.redis).toBeUndefined();
     expect(loaded.config.plugins.websocket?.enabled).toBe(true);
-    expect(loaded.config.plugins.console?.enabled).toBe(false);
+    expect(loaded.config.plugins.console?.enabled).toBe(true);
     expect(loaded.config.plugins.oidc?.enabled).toBe(false);
     expect(loaded.config.plugins.federation?.enabled).toBe(false);
   });
