@@ -21,7 +21,10 @@ const USAGE = `Usage: tessera <command> [--config FILE]
   users create --email E [--name N] [--admin]
   sessions create --email E [--ttl 12h]
   keys create --name N [--scopes a,b]   a new API key (shown once) and its config entry
+  peers add URL                        ask the instance at URL to peer (federation); prints the peer
   --version`;
+
+const ARGUMENT_COMMANDS = new Set(["peers add"]);
 
 const usage = (message: string) => new TesseraError("ERR_BAD_REQUEST", `${message}\n${USAGE}`);
 
@@ -56,7 +59,8 @@ const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 
-const commands: Record<string, (values: Values) => Promise<void>> = {
+/** A command gets the flags and, for commands that take one, the positional argument after its name. */
+const commands: Record<string, (values: Values, argument?: string) => Promise<void>> = {
   serve: (values) => serve({ file: values.config, port: port(values.port), hostname: values.hostname }),
   check: async (values) => {
     print(await check(values.config));
@@ -93,6 +97,11 @@ const commands: Record<string, (values: Values) => Promise<void>> = {
   "keys create": async (values) => {
     print(keysCreate({ name: values.name, scopes: values.scopes }));
   },
+  "peers add": async (values, url) => {
+    // Imported only when asked for: a disabled plugin is not even imported.
+    const { peersAdd } = await import("../../plugins/federation/cli");
+    print(await peersAdd(values.config, url));
+  },
 };
 
 export const runCli = async (argv: string[]): Promise<number> => {
@@ -108,8 +117,12 @@ export const runCli = async (argv: string[]): Promise<number> => {
     }
     const name = [positionals.slice(0, 2).join(" "), positionals[0] ?? ""].find((candidate) => candidate in commands);
     const command = name === undefined ? undefined : commands[name];
-    if (!command || name?.split(" ").length !== positionals.length) throw usage(`Unknown command "${positionals.join(" ")}"`);
-    await command(values);
+    const words = name?.split(" ").length ?? 0;
+    const takesArgument = name !== undefined && ARGUMENT_COMMANDS.has(name);
+    if (!command || positionals.length > words + (takesArgument ? 1 : 0)) {
+      throw usage(`Unknown command "${positionals.join(" ")}"`);
+    }
+    await command(values, positionals[words]);
     return 0;
   } catch (error) {
     const message = isTesseraError(error)

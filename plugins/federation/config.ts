@@ -4,17 +4,24 @@ import { type Static, t } from "elysia";
 import type { Grants } from "../../core/plugins/define-plugin";
 
 export const AGENT_TYPE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+export const DEFAULT_AGENT_TIMEOUT_MS = 600_000;
 
 const AgentTypeSchema = t.Object({
   command: t.Array(t.String({ minLength: 1 }), {
     minItems: 1,
     description: 'argv, never run through a shell. "bun" is the Bun running Tessera; other bare names are looked up on PATH.',
   }),
-  timeoutMs: t.Integer({ minimum: 100, default: 600_000, description: "A hub may ask for less, never more." }),
-  env: t.Record(t.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), t.String(), {
-    default: {},
-    description: "The agent's whole environment: nothing else is inherited.",
-  }),
+  // Optional rather than defaulted: TypeBox applies no defaults inside a Record's values, so
+  // resolveAgentTypes fills these in.
+  timeoutMs: t.Optional(
+    t.Integer({ minimum: 100, default: DEFAULT_AGENT_TIMEOUT_MS, description: "A hub may ask for less, never more." }),
+  ),
+  env: t.Optional(
+    t.Record(t.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }), t.String(), {
+      default: {},
+      description: "The agent's whole environment: nothing else is inherited.",
+    }),
+  ),
 });
 
 export const FederationConfigSchema = t.Object({

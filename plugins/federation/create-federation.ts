@@ -1,12 +1,14 @@
 // Builds one plugin instance's parts from its ctx: identity (id and keys, created on first start), the
 // peer cache, replay cache, outbox and agent runner. Nothing is started here; the plugin's start does that.
+
+import { TesseraError } from "../../core/errors/tessera-error";
 import type { PluginContext } from "../../core/plugins/plugin-context";
 import type { AgentRecord } from "./agents/agent-store";
 import { resolveAgentTypes } from "./agents/agent-types";
 import { agentView, wireAgent } from "./agents/agent-view";
 import { AgentRunner } from "./agents/runner";
 import type { FederationConfig } from "./config";
-import type { Federation } from "./federation";
+import type { Federation, SelfIdentity } from "./federation";
 import { CAPABILITIES, type IdentityDocument } from "./identity/document";
 import { loadInstanceId } from "./identity/instance-id";
 import { KeyStore } from "./identity/key-store";
@@ -16,27 +18,23 @@ import { PeerCache } from "./peers/peer-cache";
 import { PROTOCOL } from "./wire/constants";
 import { sendMessage } from "./wire/send";
 
-export const createFederation = async (ctx: PluginContext<FederationConfig>): Promise<Federation> => {
+export const createFederation = (ctx: PluginContext<FederationConfig>): Federation => {
   const { config, db, log } = ctx;
   const types = resolveAgentTypes(config.agents.types, ctx.instance.baseDir, () => ctx.env("PATH"));
-  const [id, keys] = await Promise.all([loadInstanceId(db), KeyStore.open(db)]);
-  const self = { id, name: config.name ?? new URL(ctx.instance.publicUrl).host, url: ctx.instance.publicUrl };
-  const document = (): IdentityDocument => ({
-    protocol: PROTOCOL,
-    id,
-    name: self.name,
-    url: self.url,
-    keys: keys.publicJwks(),
-    capabilities: CAPABILITIES,
-  });
+  // The id and keys live in the database, which `tessera check` does not migrate: they are read on
+  // start (or by loadIdentity), never in setup.
+  let identity: { self: SelfIdentity; keys: KeyStore } | undefined;
+  const loaded = () => {
+    if (!identity) throw new TesseraError("ERR_INTERNAL", "The federation identity is read on start; the plugin has not started");
+    return identity;
+  };
   const peers = new PeerCache(db);
-  const sendDeps = { self, keys, fetch: ctx.fetch, config };
   const { outboxAttempts, baseDelayMs, maxDelayMs } = config.delivery;
   const outbox = new Outbox({
     db,
     log: log.child({ component: "outbox" }),
     peers,
-    send: (peer, type, body) => sendMessage(sendDeps, peer, type, body),
+    send: (peer, type, body) => sendMessage(fed, peer, type, body),
     policy: { attempts: outboxAttempts, baseDelayMs, maxDelayMs },
   });
   const reportAgent = async (agent: AgentRecord) => {
@@ -52,20 +50,40 @@ export const createFederation = async (ctx: PluginContext<FederationConfig>): Pr
     limits: { maxConcurrent, maxConcurrentPerPeer, killGraceMs, outputTailBytes },
     onChange: reportAgent,
   });
-  return {
+  const fed: Federation = {
     config,
     db,
     fetch: ctx.fetch,
     log,
     events: ctx.events,
     auth: ctx.auth,
-    self,
-    keys,
+    get self() {
+      return loaded().self;
+    },
+    get keys() {
+      return loaded().keys;
+    },
     peers,
     replay: new ReplayCache(db),
     outbox,
     runner,
-    document,
+    async loadIdentity() {
+      if (identity) return;
+      const [id, keys] = await Promise.all([loadInstanceId(db), KeyStore.open(db)]);
+      identity = { self: { id, name: config.name ?? new URL(ctx.instance.publicUrl).host, url: ctx.instance.publicUrl }, keys };
+    },
+    document: (): IdentityDocument => {
+      const { self, keys } = loaded();
+      return {
+        protocol: PROTOCOL,
+        id: self.id,
+        name: self.name,
+        url: self.url,
+        keys: keys.publicJwks(),
+        capabilities: CAPABILITIES,
+      };
+    },
     reportAgent,
   };
+  return fed;
 };

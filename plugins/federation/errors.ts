@@ -23,7 +23,10 @@ export type FederationErrorCode =
   | "ERR_FED_NOT_GRANTED"
   /** Same commandId, other arguments. */
   | "ERR_FED_COMMAND_CONFLICT"
-  /** The peer could not be reached, or answered nothing usable, within the retry budget. */
+  /**
+   * The peer could not be reached within the retry budget. 504, not 502: the core hides a 502's code
+   * and details as an internal error, and a caller should learn that the peer is down.
+   */
   | "ERR_FED_UNREACHABLE"
   /** The peer's answer was unsigned, mis-signed or not bound to the command. */
   | "ERR_FED_RESPONSE"

@@ -32,6 +32,8 @@ export interface Federation {
   replay: ReplayCache;
   outbox: Outbox;
   runner: AgentRunner;
+  /** Reads (on first start: creates) the instance id and keys; `self` and `keys` throw until then. */
+  loadIdentity(): Promise<void>;
   /** The identity document as published now (keys change on rotation). */
   document(): IdentityDocument;
   /** Tells whoever follows an agent here of its change: the peer that spawned it, its workspace's stream. */

@@ -23,7 +23,8 @@ interface Instance {
   pruner?: ReturnType<typeof setInterval>;
 }
 
-const instances = new WeakMap<PluginContext<FederationConfig>, Instance>();
+// Keyed by the ctx setup got; any ctx may be looked up (the CLI holds it as a plain PluginContext).
+const instances = new WeakMap<PluginContext, Instance>();
 
 const instanceOf = (ctx: PluginContext<FederationConfig>): Instance => {
   const instance = instances.get(ctx);
@@ -31,13 +32,20 @@ const instanceOf = (ctx: PluginContext<FederationConfig>): Instance => {
   return instance;
 };
 
+/** The federation set up with this ctx, its identity loaded, for the CLI; undefined for any other plugin's ctx. */
+export const federationOf = async (ctx: PluginContext): Promise<Federation | undefined> => {
+  const fed = instances.get(ctx)?.fed;
+  await fed?.loadIdentity();
+  return fed;
+};
+
 export default definePlugin({
   name: "federation",
   version: "1.0.0",
   config: FederationConfigSchema,
   permissions: federationGrants,
-  async setup(ctx) {
-    const fed = await createFederation(ctx);
+  setup(ctx) {
+    const fed = createFederation(ctx);
     instances.set(ctx, { fed, reconciler: new Reconciler(fed) });
     const received = ctx.metrics.counter({
       name: "tessera_federation_inbox_messages_total",
@@ -54,6 +62,7 @@ export default definePlugin({
   async start(ctx) {
     const instance = instanceOf(ctx);
     const { fed } = instance;
+    await fed.loadIdentity();
     // Runs a previous process left unfinished can't be finished by this one.
     for (const agent of await loseInterrupted(fed.db)) await fed.reportAgent(agent);
     await fed.outbox.start();

@@ -1,7 +1,8 @@
 // Agents in the agents table: runs on this instance (runsOn null) and a hub's mirrors of runs on a peer.
 // Status changes are conditional updates, so reports that arrive out of order can't move an agent back.
-import { and, desc, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
+import { preparedPer } from "../../../core/db/prepared";
 import type { Tables } from "../../../core/db/schema/tables";
 import { TesseraError } from "../../../core/errors/tessera-error";
 import { ACTIVE_STATUSES, AGENT_STATUSES, type AgentStatus, advances, isAgentStatus } from "./status";
@@ -34,8 +35,17 @@ export const insertAgent = async (db: Database, agent: NewAgent): Promise<AgentR
   return toRecord(row);
 };
 
+// Status and kill, from members and peers alike, start here.
+const agentById = preparedPer((db: Database) =>
+  db.orm
+    .select()
+    .from(db.tables.agents)
+    .where(eq(db.tables.agents.id, sql.placeholder("id")))
+    .prepare("tessera_agent_by_id"),
+);
+
 export const getAgent = async (db: Database, id: string): Promise<AgentRecord | null> => {
-  const [row] = await db.orm.select().from(db.tables.agents).where(eq(db.tables.agents.id, id));
+  const [row] = await agentById(db).execute({ id });
   return row ? toRecord(row) : null;
 };
 

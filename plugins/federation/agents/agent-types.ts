@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { TesseraError } from "../../../core/errors/tessera-error";
-import type { AgentTypeConfig } from "../config";
+import { type AgentTypeConfig, DEFAULT_AGENT_TIMEOUT_MS } from "../config";
 
 export interface AgentType {
   name: string;
@@ -30,15 +30,17 @@ export const resolveAgentTypes = (
     const [program = "", ...args] = type.command;
     const found = locate(program, baseDir, path);
     if (found === null) {
-      throw new TesseraError(
-        "ERR_CONFIG_INVALID",
-        `Agent type "${name}": no executable "${program}" (bare names are looked up on PATH)`,
-        {
-          path: `plugins.federation.agents.types.${name}.command`,
-        },
-      );
+      const path = `plugins.federation.agents.types.${name}.command`;
+      throw new TesseraError("ERR_CONFIG_INVALID", `${path}: no executable "${program}" (bare names are looked up on PATH)`, {
+        path,
+      });
     }
-    resolved.set(name, { name, argv: [found, ...args], env: type.env, timeoutMs: type.timeoutMs });
+    resolved.set(name, {
+      name,
+      argv: [found, ...args],
+      env: type.env ?? {},
+      timeoutMs: type.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
+    });
   }
   return resolved;
 };

@@ -19,8 +19,6 @@ export const agentView = (agent: AgentRecord) => ({
   endedAt: agent.endedAt,
 });
 
-export type AgentView = ReturnType<typeof agentView>;
-
 /** The contract's record: absent fields are left out, not null. */
 export const wireAgent = (agent: AgentRecord, options: { output: boolean } = { output: true }): WireAgent => {
   const record: WireAgent = { id: agent.id, agentType: agent.agentType, status: agent.status };

@@ -38,10 +38,14 @@ export const identityRoutes = (fed: Federation) =>
         },
       },
     )
+    // Registered after the public document, so it guards only the rotation; before body validation, so a
+    // caller who isn't an administrator learns nothing about the API's shape.
+    .onTransform(async ({ request }) => {
+      await fed.auth.requireAdmin(request);
+    })
     .post(
       "/federation/keys/rotate",
-      async ({ request, body }) => {
-        await fed.auth.requireAdmin(request);
+      async ({ body }) => {
         const rotated = await fed.keys.rotate(body?.overlapMs ?? fed.config.keys.rotationOverlapMs);
         fed.log.info("identity key rotated", { kid: rotated.kid, retired: rotated.retired.kid });
         const known = await listPeers(fed.db);

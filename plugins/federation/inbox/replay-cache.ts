@@ -1,8 +1,9 @@
 // Replay protection: every accepted message's jti is written to federation_messages, whose primary key
 // refuses a second one, and kept until the message could no longer verify (exp + clock skew), so it
 // survives a restart. A bounded in-memory set answers repeats without touching the database.
-import { lt } from "drizzle-orm";
+import { lt, sql } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
+import { preparedPer } from "../../../core/db/prepared";
 import type { MessageType } from "../wire/constants";
 
 export interface InboundRecord {
@@ -17,6 +18,27 @@ export interface InboundRecord {
 
 const MAX_REMEMBERED = 10_000;
 
+// Every accepted message runs this insert, so it is built and prepared once per database.
+const insertInbound = preparedPer((db: Database) => {
+  const { federationMessages } = db.tables;
+  return db.orm
+    .insert(federationMessages)
+    .values({
+      jti: sql.placeholder("jti"),
+      peerId: sql.placeholder("peerId"),
+      type: sql.placeholder("type"),
+      direction: "in",
+      commandId: sql.placeholder("commandId"),
+      body: sql.placeholder("body"),
+      result: null,
+      createdAt: sql.placeholder("createdAt"),
+      expiresAt: sql.placeholder("expiresAt"),
+    })
+    .onConflictDoNothing()
+    .returning({ jti: federationMessages.jti })
+    .prepare("tessera_fed_claim_jti");
+});
+
 export class ReplayCache {
   private readonly remembered = new Map<string, number>();
 
@@ -27,11 +49,7 @@ export class ReplayCache {
     const now = Date.now();
     const until = this.remembered.get(record.jti);
     if (until !== undefined && until > now) return false;
-    const inserted = await this.db.orm
-      .insert(this.db.tables.federationMessages)
-      .values({ ...record, direction: "in", result: null, createdAt: now })
-      .onConflictDoNothing()
-      .returning({ jti: this.db.tables.federationMessages.jti });
+    const inserted = await insertInbound(this.db).execute({ ...record, createdAt: now });
     if (inserted.length === 0) return false;
     this.remember(record.jti, record.expiresAt, now);
     return true;
@@ -45,14 +63,13 @@ export class ReplayCache {
     await this.db.orm.delete(federationMessages).where(lt(federationMessages.expiresAt, now));
   }
 
+  // Entries are kept in arrival order, which is close to expiry order (lifetimes are bounded), so only
+  // the oldest are looked at: a full set costs one deletion per insertion, not a scan.
   private remember(jti: string, until: number, now: number) {
-    if (this.remembered.size >= MAX_REMEMBERED) {
-      for (const [known, expiry] of this.remembered) if (expiry <= now) this.remembered.delete(known);
-      // Still full: drop the oldest; the database still refuses them.
-      for (const known of this.remembered.keys()) {
-        if (this.remembered.size < MAX_REMEMBERED) break;
-        this.remembered.delete(known);
-      }
+    for (const [known, expiry] of this.remembered) {
+      if (this.remembered.size < MAX_REMEMBERED && expiry > now) break;
+      // Expired, or the oldest of a full set: the database still refuses it.
+      this.remembered.delete(known);
     }
     this.remembered.set(jti, until);
   }

@@ -38,13 +38,13 @@ export const fetchDocument = async (deps: Pick<Federation, "config" | "fetch">, 
     raw = await readCapped(response.body, response.headers.get("content-length"), MAX_REPLY_BYTES, () =>
       fedError("ERR_FED_RESPONSE", 502, `${where} is larger than ${MAX_REPLY_BYTES} bytes`),
     );
-    if (!response.ok) throw fedError("ERR_FED_UNREACHABLE", 502, `${where} answered ${response.status}`);
+    if (!response.ok) throw fedError("ERR_FED_UNREACHABLE", 504, `${where} answered ${response.status}`);
   } catch (error) {
     if (error instanceof PermissionDenied) throw hostNotGranted(error);
     if (isTesseraError(error)) throw error;
     throw fedError(
       "ERR_FED_UNREACHABLE",
-      502,
+      504,
       `${where} could not be read: ${error instanceof Error ? error.message : String(error)}`,
       {
         cause: error,

@@ -32,15 +32,18 @@ export class Reconciler {
     const mirrors = await activeMirrors(this.deps.db);
     const live = new Set(mirrors.map((mirror) => mirror.id));
     for (const id of this.heard.keys()) if (!live.has(id)) this.heard.delete(id);
-    for (const mirror of mirrors) await this.check(mirror);
+    // A peer that failed to answer once this round is not asked again until the next: with many agents
+    // on a peer that times out, one round would otherwise take agents × timeout.
+    const silent = new Set<string>();
+    for (const mirror of mirrors) await this.check(mirror, silent);
   }
 
-  private async check(mirror: AgentRecord) {
+  private async check(mirror: AgentRecord, silent: Set<string>) {
     const now = Date.now();
     const entry = mirror.runsOn === null ? null : await this.deps.peers.get(mirror.runsOn);
     // A suspension is a pause: the agent may well be running, so it is not given up on.
     if (entry && (entry.peer.status === "suspended" || entry.peer.status === "remote_suspended")) return;
-    if (entry?.peer.status === "active" && mirror.remoteId !== null) {
+    if (entry?.peer.status === "active" && mirror.remoteId !== null && !silent.has(entry.peer.id)) {
       try {
         await askStatus(this.deps, entry, mirror);
         this.heard.set(mirror.id, now);
@@ -51,6 +54,7 @@ export class Reconciler {
           await loseMirror(this.deps, mirror);
           return;
         }
+        silent.add(entry.peer.id);
         this.deps.log.debug("a peer did not answer about its agent", { agent: mirror.id, peer: mirror.runsOn, error });
       }
     }

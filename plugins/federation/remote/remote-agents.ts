@@ -86,7 +86,8 @@ const command = async (
   if (mirror.remoteId === null) throw conflict("The peer has not confirmed this agent yet", { path: mirror.id });
   const result = await sendCommand(deps, entry, name, crypto.randomUUID(), { agentId: mirror.remoteId }, options);
   if (!wireResult.Check(result)) throw unusable(entry.peer.id, name);
-  return (await applyReport(deps, entry.peer.id, result)) ?? mirror;
+  // Null when the answer moves nothing: a report that overtook it may already have, so re-read.
+  return (await applyReport(deps, entry.peer.id, result)) ?? (await getAgent(deps.db, mirror.id)) ?? mirror;
 };
 
 export const spawnRemote = async (deps: RemoteDeps, peerId: string, request: RemoteSpawn): Promise<AgentRecord> => {
@@ -119,7 +120,7 @@ export const spawnRemote = async (deps: RemoteDeps, peerId: string, request: Rem
       throw error;
     }
     const lost = (await loseMirror(deps, mirror)) ?? mirror;
-    throw fedError("ERR_FED_UNREACHABLE", 502, `Peer ${peerId} did not confirm the spawn; the agent is recorded as lost`, {
+    throw fedError("ERR_FED_UNREACHABLE", 504, `Peer ${peerId} did not confirm the spawn; the agent is recorded as lost`, {
       details: { agent: agentView(lost) },
       cause: error,
     });
@@ -145,7 +146,7 @@ export const askStatus = (deps: RemoteDeps, entry: PeerEntry, mirror: AgentRecor
 export const refreshRemote = async (deps: RemoteDeps, mirror: AgentRecord): Promise<AgentRecord> => {
   if (isTerminal(mirror.status) || mirror.remoteId === null || mirror.runsOn === null) return mirror;
   const entry = await deps.peers.get(mirror.runsOn);
-  if (!entry || entry.peer.status !== "active") return mirror;
+  if (entry?.peer.status !== "active") return mirror;
   try {
     return await askStatus(deps, entry, mirror);
   } catch (error) {

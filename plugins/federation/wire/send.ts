@@ -20,7 +20,7 @@ export interface SendOptions {
 }
 
 const unreachable = (peer: PeerEntry, reason: string, cause?: unknown) =>
-  fedError("ERR_FED_UNREACHABLE", 502, `Peer ${peer.peer.id} at ${peer.peer.url} could not be reached: ${reason}`, {
+  fedError("ERR_FED_UNREACHABLE", 504, `Peer ${peer.peer.id} at ${peer.peer.url} could not be reached: ${reason}`, {
     details: { peer: peer.peer.id },
     cause,
   });

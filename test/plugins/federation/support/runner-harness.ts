@@ -1,0 +1,64 @@
+// An AgentRunner on a migrated in-memory database with the example agents as types, recording every
+// change it reports, for runner tests that need no HTTP.
+import { join } from "node:path";
+import type { Database } from "../../../../core/db/database";
+import { migrate } from "../../../../core/db/migrate";
+import { openDatabase } from "../../../../core/db/open-database";
+import { createLogger } from "../../../../core/log/json-logger";
+import { type AgentRecord, getAgent } from "../../../../plugins/federation/agents/agent-store";
+import { resolveAgentTypes } from "../../../../plugins/federation/agents/agent-types";
+import { AgentRunner, type RunnerLimits } from "../../../../plugins/federation/agents/runner";
+
+export const ROOT = join(import.meta.dir, "..", "..", "..", "..");
+
+export const EXAMPLE_TYPES = {
+  echo: { command: ["bun", "scripts/agents/echo.ts"], timeoutMs: 10_000 },
+  sleeper: { command: ["bun", "scripts/agents/sleeper.ts"], timeoutMs: 10_000 },
+  envdump: {
+    command: ["bun", "-e", "process.stdout.write(JSON.stringify(process.env))"],
+    env: { ONLY_THIS: "yes" },
+  },
+};
+
+export interface RunnerHarness {
+  db: Database;
+  runner: AgentRunner;
+  changes: AgentRecord[];
+  close(): Promise<void>;
+}
+
+export const startRunner = async (limits: Partial<RunnerLimits> = {}): Promise<RunnerHarness> => {
+  const db = await openDatabase("sqlite::memory:");
+  await migrate(db);
+  const changes: AgentRecord[] = [];
+  const runner = new AgentRunner({
+    db,
+    log: createLogger({ level: "error", write: () => {} }),
+    types: resolveAgentTypes(EXAMPLE_TYPES, ROOT, () => undefined),
+    cwd: ROOT,
+    limits: { maxConcurrent: 4, maxConcurrentPerPeer: 2, killGraceMs: 300, outputTailBytes: 1024, ...limits },
+    onChange: async (agent) => {
+      changes.push(agent);
+    },
+  });
+  return {
+    db,
+    runner,
+    changes,
+    close: async () => {
+      await runner.terminateAll("lost");
+      await db.close();
+    },
+  };
+};
+
+/** Polls until the agent is no longer queued or running. */
+export const settledAgent = async (db: Database, id: string, timeoutMs = 8000): Promise<AgentRecord> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const agent = await getAgent(db, id);
+    if (agent && agent.status !== "queued" && agent.status !== "running") return agent;
+    if (Date.now() > deadline) throw new Error(`agent ${id} still ${agent?.status} after ${timeoutMs} ms`);
+    await Bun.sleep(20);
+  }
+};
