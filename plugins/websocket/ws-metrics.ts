@@ -26,13 +26,23 @@ export const wsMetrics = (registry: Registry, gauges: WsGauges): WsMetrics => {
     help: "Workspace subscriptions of open WebSocket connections",
     collect: (gauge) => gauge.set(gauges.subscriptions()),
   });
-  const received = registry.counter({ name: "tessera_ws_messages_received_total", help: "Frames received from clients" });
-  const sent = registry.counter({ name: "tessera_ws_messages_sent_total", help: "Frames sent to clients, once per recipient" });
+  // Per-frame counters keep their child: inc on it is a number update, with no label walk per frame.
+  const received = registry
+    .counter({ name: "tessera_ws_messages_received_total", help: "Frames received from clients" })
+    .labels();
+  const sent = registry
+    .counter({ name: "tessera_ws_messages_sent_total", help: "Frames sent to clients, once per recipient" })
+    .labels();
   const limited = registry.counter({
     name: "tessera_ws_rate_limited_total",
     help: "Refusals by limit: message rate, connections per user, connection attempts per IP",
     labelNames: ["limit"],
   });
+  const limitedBy = {
+    message: limited.labels("message"),
+    connections: limited.labels("connections"),
+    attempts: limited.labels("attempts"),
+  };
   const closes = registry.counter({
     name: "tessera_ws_closes_total",
     help: "Closed WebSocket connections by close code",
@@ -41,7 +51,7 @@ export const wsMetrics = (registry: Registry, gauges: WsGauges): WsMetrics => {
   return {
     received: () => received.inc(),
     sent: (count) => sent.inc(count),
-    limited: (kind) => limited.labels(kind).inc(),
+    limited: (kind) => limitedBy[kind].inc(),
     closed: (code) => closes.labels(code).inc(),
   };
 };

@@ -1,20 +1,45 @@
-// `npm run bench [-- --scenarios a,b --rounds N --duration S]`: prepares each scenario's contenders,
-// measures them alternately (A B A B …) after a warm-up, and prints medians, ranges and ratios.
+// `npm run bench [-- --scenarios a,b --rounds N --duration S --chart FILE.svg]`: prepares each scenario's
+// contenders, measures them alternately (A B A B …) after a warm-up, prints medians, ranges and ratios as
+// markdown tables, and draws them as an SVG chart when asked.
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
+import { type ChartScenario, renderChart } from "./lib/chart";
 import type { Scenario } from "./lib/scenario";
-import { summarize } from "./lib/stats";
+import { formatFigure as format, summarize } from "./lib/stats";
 import { apiKeyHealth } from "./scenarios/api-key-health";
 import { coldStart } from "./scenarios/cold-start";
-import { sessionMe } from "./scenarios/session-me";
+import { federationInbox } from "./scenarios/federation-inbox";
+import { federationRtt } from "./scenarios/federation-rtt";
+import { oidcBearerMe } from "./scenarios/oidc-bearer-me";
+import { sessionCookieMe, sessionMe } from "./scenarios/session-me";
+import { ws10kHold } from "./scenarios/ws-10k-hold";
+import { wsBroadcast, wsBroadcastCpu } from "./scenarios/ws-broadcast";
+import { wsConnects, wsConnectsCpu } from "./scenarios/ws-connects";
+import { wsIdleMemory } from "./scenarios/ws-idle-memory";
 
-const scenarios: Scenario[] = [sessionMe, apiKeyHealth, coldStart];
+const scenarios: Scenario[] = [
+  sessionMe,
+  sessionCookieMe,
+  oidcBearerMe,
+  apiKeyHealth,
+  coldStart,
+  wsConnects,
+  wsConnectsCpu,
+  wsBroadcast,
+  wsBroadcastCpu,
+  wsIdleMemory,
+  ws10kHold,
+  federationRtt,
+  federationInbox,
+];
 
 const { values } = parseArgs({
   options: {
     scenarios: { type: "string" },
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "5" },
+    chart: { type: "string" },
   },
 });
 const picked = values.scenarios ? values.scenarios.split(",") : scenarios.map((scenario) => scenario.name);
@@ -24,11 +49,15 @@ if (unknown.length)
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 
-const format = (value: number) => (value >= 100 ? Math.round(value).toLocaleString("en-US") : value.toFixed(2));
+async function nodeVersion(): Promise<string> {
+  const node = Bun.which("node");
+  if (!node) return "absent";
+  return (await new Response(Bun.spawn([node, "--version"], { stdout: "pipe" }).stdout).text()).trim();
+}
 
-console.log(
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; Bun ${Bun.version}; ${rounds} rounds × ${duration}s, alternating`,
-);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}; Bun ${Bun.version}; Node ${await nodeVersion()}; ${rounds} rounds × ${duration}s, alternating`;
+console.log(`Machine: ${machine}`);
+const charted: ChartScenario[] = [];
 for (const scenario of scenarios.filter((candidate) => picked.includes(candidate.name))) {
   const prepared = await scenario.prepare();
   try {
@@ -44,6 +73,7 @@ for (const scenario of scenarios.filter((candidate) => picked.includes(candidate
       ...summarize(samples.get(contender.name) ?? []),
     }));
     const reference = summaries[0]?.median ?? 1;
+    charted.push({ ...scenario, rows: summaries });
     console.log(`\n### ${scenario.title} (${scenario.unit}, ${scenario.higherIsBetter ? "higher" : "lower"} is better)\n`);
     console.log(`| contender | median | min–max | ratio to ${summaries[0]?.name} |`);
     console.log("| --- | ---: | ---: | ---: |");
@@ -55,4 +85,8 @@ for (const scenario of scenarios.filter((candidate) => picked.includes(candidate
   } finally {
     await prepared.cleanup();
   }
+}
+if (values.chart) {
+  writeFileSync(values.chart, renderChart(charted, `Medians; ratios to Tessera. ${machine}`));
+  console.log(`\nChart: ${values.chart}`);
 }

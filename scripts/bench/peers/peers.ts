@@ -1,18 +1,23 @@
-// The Node-side peers as a scenario starts them: built once per run (tsc to .tmp/bench-peers, since Node
+// The Node-side peers as a scenario starts them: built once per run (tsc to .tmp/bench-peers-<pid>, since Node
 // runs no TypeScript and Nest's decorators need their own compiler settings), with each one's argv, so a
 // scenario need know neither where they are compiled nor where node is.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dir, "..", "..", "..");
-const buildDir = join(root, ".tmp", "bench-peers");
+// One build directory per run: two runs at once (a shared machine) would otherwise delete each other's build.
+const buildDir = join(root, ".tmp", `bench-peers-${process.pid}`);
 const outDir = join(buildDir, "peers");
 
 const compile = async () => {
   // From empty, so a source deleted since the last build leaves no runnable leftover behind.
   rmSync(buildDir, { recursive: true, force: true });
+  process.once("exit", () => rmSync(buildDir, { recursive: true, force: true }));
   const tsc = join(root, "node_modules", ".bin", "tsc");
-  const child = Bun.spawn([tsc, "-p", join(import.meta.dir, "tsconfig.json")], { stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([tsc, "-p", join(import.meta.dir, "tsconfig.json"), "--outDir", buildDir], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [out, err, code] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
@@ -58,12 +63,7 @@ export const nestArgv = (options: NestPeerOptions): string[] => [
   options.audience,
 ];
 
-/** --expose-gc lets the server's /stats?gc=1 report live memory. */
-export const socketIoArgv = (db: string): string[] => [node(), "--expose-gc", join(outDir, "socketio", "server.js"), "--db", db];
+export const socketIoArgv = (db: string): string[] => [node(), join(outDir, "socketio", "server.js"), "--db", db];
 
-/** The load client's flags are passed through as its own usage line gives them. */
-export const socketIoLoadArgv = (flags: readonly string[]): string[] => [
-  node(),
-  join(outDir, "socketio", "load-client.js"),
-  ...flags,
-];
+/** The WebSocket load client, for every contender; its flags are passed through as its usage line gives them. */
+export const wsLoadArgv = (flags: readonly string[]): string[] => [node(), join(outDir, "load", "load-client.js"), ...flags];

@@ -1,16 +1,9 @@
-// The benchmark's HTTP hooks beside Socket.IO (which answers only under /socket.io/): a trigger that
-// emits to a workspace's room, as the origin system's services did on a job update, and the server's
-// counters. They trust the caller: the server listens on loopback only.
+// The benchmark's trigger beside Socket.IO (which answers only under /socket.io/): POST /publish emits to
+// a workspace's room, as the origin system's services did on a job update. It trusts the caller: the
+// server listens on loopback only.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Server } from "socket.io";
-import {
-  type ClientToServerEvents,
-  type PublishReply,
-  type PublishRequest,
-  roomOf,
-  type ServerStats,
-  type ServerToClientEvents,
-} from "./protocol.js";
+import { type ClientToServerEvents, type PublishRequest, roomOf, type ServerToClientEvents } from "./protocol.js";
 
 /** One request may ask for a burst, not for an unbounded loop. */
 const MAX_COUNT = 10_000;
@@ -39,7 +32,7 @@ const reply = (response: ServerResponse, status: number, body: unknown) => {
 export const benchRoutes = (io: PeerServer) => {
   let lastId = 0;
 
-  const publish = (request: PublishRequest): PublishReply => {
+  const publish = (request: PublishRequest) => {
     const room = roomOf(request.workspaceId);
     for (let i = 0; i < (request.count ?? 1); i++) {
       lastId += 1;
@@ -51,20 +44,10 @@ export const benchRoutes = (io: PeerServer) => {
         ts: Date.now(),
       });
     }
-    return { recipients: io.sockets.adapter.rooms.get(room)?.size ?? 0 };
-  };
-
-  const stats = (collect: boolean): ServerStats => {
-    // Under --expose-gc, ?gc=1 makes the figures live memory, not garbage waiting for the next collection.
-    if (collect) globalThis.gc?.();
-    const { rss, heapUsed } = process.memoryUsage();
-    const { user, system } = process.cpuUsage();
-    return { connections: io.engine.clientsCount, rssBytes: rss, heapUsedBytes: heapUsed, cpuMicros: user + system };
+    return { published: request.count ?? 1 };
   };
 
   return async (request: IncomingMessage, response: ServerResponse) => {
-    if (request.method === "GET" && request.url?.startsWith("/stats"))
-      return reply(response, 200, stats(request.url === "/stats?gc=1"));
     if (request.method !== "POST" || request.url !== "/publish") return reply(response, 404, { error: "not_found" });
     const body = await readJson(request).catch(() => undefined);
     if (!isPublishRequest(body))

@@ -1,5 +1,5 @@
-// The events the Socket.IO peer and its load client exchange, typed once for both ends. The event body
-// has the fields of Tessera's WebSocket `event` message; Socket.IO's event name stands in for `type`.
+// The events the Socket.IO peer exchanges with its clients, and the body of its publish trigger. The
+// event body has the fields of Tessera's WebSocket `event` message; Socket.IO's event name stands in for `type`.
 
 export interface WorkspaceEvent {
   workspaceId: string;
@@ -25,19 +25,6 @@ export interface PublishRequest {
   event: string;
   data: unknown;
   count?: number;
-}
-
-export interface PublishReply {
-  /** Sockets in the room when the events went out: deliveries = recipients × count. */
-  recipients: number;
-}
-
-export interface ServerStats {
-  connections: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  /** CPU time the server process has used (user + system): its cost per operation, whatever the client's. */
-  cpuMicros: number;
 }
 
 export const roomOf = (workspaceId: string) => `workspace:${workspaceId}`;

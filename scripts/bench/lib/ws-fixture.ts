@@ -1,0 +1,188 @@
+// What the WebSocket scenarios share: one SQLite database made by Tessera's own CLI and API (users with
+// sessions, workspaces they are all members of), the three contenders started on it, and the Node load
+// client that drives any of them.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildPeers, socketIoArgv, wsLoadArgv } from "../peers/peers";
+import { type ServerProcess, startServer } from "./server-process";
+
+const root = join(import.meta.dir, "..", "..", "..");
+const bun = process.execPath;
+const main = join(root, "core", "main.ts");
+
+export type ContenderKind = "tessera" | "bun-pubsub" | "socket.io";
+export const CONTENDER_KINDS: readonly ContenderKind[] = ["tessera", "bun-pubsub", "socket.io"];
+
+export interface WsServer {
+  kind: ContenderKind;
+  pid: number;
+  /** The load client's flags that point it at this server. */
+  target: string[];
+  stop(): Promise<void>;
+}
+
+export interface WsFixture {
+  /** A fresh server process of one kind on the fixture's database. */
+  start(kind: ContenderKind): Promise<WsServer>;
+  /** The workspaces, for --workspaces. */
+  workspaces: string[];
+  /** Runs the load client to the end; its JSON result. */
+  load(server: WsServer, flags: string[]): Promise<Record<string, number>>;
+  /** Runs the load client in --mode idle: resolves once it holds its connections; `release` ends it. */
+  hold(server: WsServer, flags: string[]): Promise<{ release(): Promise<void> }>;
+  cleanup(): Promise<void>;
+}
+
+const USERS = 10;
+
+const cli = async (dir: string, ...args: string[]) => {
+  const child = Bun.spawn([bun, main, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`tessera ${args.join(" ")} failed: ${err}`);
+  return out.trim();
+};
+
+const ok = async (response: Response, what: string) => {
+  if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+  return response;
+};
+
+/** Runs `work` over `items`, `lanes` at a time. */
+const inLanes = async <T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>) => {
+  let next = 0;
+  const lane = async () => {
+    for (let index = next++; index < items.length; index = next++) await work(items[index] as T);
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+};
+
+const tesseraConfig = {
+  database: { url: "sqlite:./tessera.db" },
+  log: { level: "warn" },
+  plugins: {
+    // The per-user and per-IP limits still run on every message and upgrade; they are raised only so
+    // that a few users can hold thousands of sockets from a few addresses.
+    websocket: {
+      enabled: true,
+      maxConnectionsPerUser: 100_000,
+      messagesPerSecond: 100_000,
+      burst: 100_000,
+      connectionAttemptsPerMinutePerIp: 10_000_000,
+    },
+    [join(import.meta.dir, "..", "contenders", "tessera-publish-plugin.ts")]: {
+      enabled: true,
+      permissions: { routes: ["/bench"] },
+    },
+  },
+};
+
+const startKind = async (kind: ContenderKind, dir: string): Promise<ServerProcess & { target: string[] }> => {
+  const db = join(dir, "tessera.db");
+  if (kind === "tessera") {
+    const server = await startServer([bun, main, "serve", "--port", "0"], { cwd: dir });
+    return {
+      ...server,
+      target: ["--dialect", "tessera", "--url", `${server.url}/ws`, "--publish", `${server.url}/bench/publish`],
+    };
+  }
+  if (kind === "bun-pubsub") {
+    const server = await startServer([bun, join(import.meta.dir, "..", "contenders", "bun-pubsub.ts"), db], { cwd: dir });
+    return { ...server, target: ["--dialect", "tessera", "--url", `${server.url}/ws`, "--publish", `${server.url}/publish`] };
+  }
+  const server = await startServer(socketIoArgv(db), { cwd: dir });
+  return { ...server, target: ["--dialect", "socket.io", "--url", server.url, "--publish", `${server.url}/publish`] };
+};
+
+export const makeWsFixture = async (workspaceCount: number): Promise<WsFixture> => {
+  await buildPeers();
+  const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ws-"));
+  writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify(tesseraConfig));
+  const emails = Array.from({ length: USERS }, (_, index) => `ws${index}@bench.example`);
+  const tokens: string[] = [];
+  for (const email of emails) {
+    await cli(dir, "users", "create", "--email", email);
+    tokens.push(await cli(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
+  }
+  const tokensFile = join(dir, "tokens.txt");
+  writeFileSync(tokensFile, `${tokens.join("\n")}\n`);
+
+  // Workspaces are made through Tessera's API, with every user a member of each.
+  const setup = await startKind("tessera", dir);
+  const workspaces: string[] = [];
+  try {
+    const api = (path: string, body: unknown) =>
+      fetch(`${setup.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    for (let index = 0; index < workspaceCount; index++) {
+      const created = await ok(await api("/workspaces", { name: `bench-${index}` }), "POST /workspaces");
+      workspaces.push(((await created.json()) as { id: string }).id);
+    }
+    const memberships = workspaces.flatMap((id) => emails.slice(1).map((email) => ({ id, email })));
+    await inLanes(memberships, 16, async ({ id, email }) => {
+      await ok(await api(`/workspaces/${id}/members`, { email, role: "member" }), "POST members");
+    });
+  } finally {
+    await setup.stop();
+  }
+
+  const running = new Set<WsServer>();
+  const spawnLoad = (server: WsServer, flags: string[]) =>
+    Bun.spawn(wsLoadArgv([...server.target, "--tokens", tokensFile, ...flags]), {
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+  const failure = async (child: ReturnType<typeof spawnLoad>, code: number) =>
+    new Error(`load client for ${child.pid} exited ${code}: ${await new Response(child.stderr).text()}`);
+
+  return {
+    workspaces,
+    async start(kind) {
+      const started = await startKind(kind, dir);
+      const server: WsServer = {
+        kind,
+        pid: started.process.pid,
+        target: started.target,
+        stop: async () => {
+          running.delete(server);
+          await started.stop();
+        },
+      };
+      running.add(server);
+      return server;
+    },
+    async load(server, flags) {
+      const child = spawnLoad(server, flags);
+      void child.stdin.end();
+      const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+      if (code !== 0) throw await failure(child, code);
+      return JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
+    },
+    async hold(server, flags) {
+      const child = spawnLoad(server, ["--mode", "idle", ...flags]);
+      const reader = child.stdout.getReader();
+      const first = await reader.read();
+      if (first.done || !new TextDecoder().decode(first.value).startsWith('{"held"'))
+        throw await failure(child, await child.exited);
+      return {
+        async release() {
+          void child.stdin.end();
+          const code = await child.exited;
+          if (code !== 0) throw await failure(child, code);
+        },
+      };
+    },
+    async cleanup() {
+      for (const server of [...running]) await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
