@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point of `npm start` and `npm test` on a machine that has only Node and npm: installs the
-// pinned dependencies (Bun among them) when they are missing or stale, then hands over to Bun.
+// Entry point of `npm start`, `npm test`, `npm run bench` and `npm run build` on a machine that has only
+// Node and npm: installs the pinned dependencies (Bun among them) when they are missing or stale, then
+// hands over to Bun.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -52,6 +53,8 @@ if (mode === "test") {
   );
 } else if (mode === "bench") {
   run(["scripts/bench/run.ts", ...rest], (code) => process.exit(code));
+} else if (mode === "build") {
+  run(["scripts/build.ts", ...rest], (code) => process.exit(code));
 } else {
   run(["core/main.ts", mode ?? "serve", ...rest], (code) => process.exit(code));
 }

@@ -1,5 +1,6 @@
 // `bun core/main.ts <command>`: parses arguments, runs the command, and turns any failure into one
 // line on stderr and a non-zero exit.
+import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import pkg from "../../package.json";
 import { keysCreate } from "../../plugins/api-key/cli";
@@ -7,6 +8,7 @@ import { configJsonSchema } from "../config/json-schema";
 import { isTesseraError, TesseraError } from "../errors/tessera-error";
 import { createSession } from "../identity/sessions";
 import { createUser, findUserByEmail } from "../identity/users";
+import { buildInfo } from "../runtime/build-info";
 import { builtInSchemas } from "./built-in-schemas";
 import { check } from "./check";
 import { parseDuration } from "./parse-duration";
@@ -55,8 +57,10 @@ const port = (text: string | undefined): number | undefined => {
   return value;
 };
 
+// Synchronous: main.ts exits right after a command, which would cut off what a pipe has not taken yet
+// (`schema` prints more than a pipe holds).
 const print = (text: string): void => {
-  process.stdout.write(`${text}\n`);
+  writeSync(1, `${text}\n`);
 };
 
 /** A command gets the flags and, for commands that take one, the positional argument after its name. */
@@ -108,7 +112,7 @@ export const runCli = async (argv: string[]): Promise<number> => {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     if (values.version) {
-      print(`tessera ${pkg.version}`);
+      print(`tessera ${pkg.version}${buildInfo.commit ? ` (commit ${buildInfo.commit})` : ""}`);
       return 0;
     }
     if (values.help || positionals.length === 0) {

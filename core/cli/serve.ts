@@ -1,6 +1,7 @@
 // `tessera serve`: build the runtime, start plugins, listen, print the start-up table; on SIGTERM/SIGINT
 // stop accepting, let in-flight requests finish, stop plugins in reverse and close the database.
 import { TesseraError } from "../errors/tessera-error";
+import { buildInfo } from "../runtime/build-info";
 import { createRuntime, type Runtime } from "../runtime/create-runtime";
 import { pluginTable } from "./plugin-table";
 
@@ -41,13 +42,16 @@ const listen = (runtime: Runtime, port: number, hostname: string) => {
   return server;
 };
 
+// The command the reader typed: the binary by its own path, or Bun on the source tree.
+const tessera = () => (buildInfo.binary ? process.execPath : "node_modules/.bin/bun core/main.ts");
+
 const welcome = (runtime: Runtime, url: string) =>
   runtime.loaded.embedded
     ? [
         `No tessera.jsonc here: running on the embedded default (SQLite in ./data, in-memory events and limits).`,
         `Next: create a user and a session token to call the API:`,
-        `  node_modules/.bin/bun core/main.ts users create --email you@example.com`,
-        `  curl -H "Authorization: Bearer $(node_modules/.bin/bun core/main.ts sessions create --email you@example.com)" ${url}/me`,
+        `  ${tessera()} users create --email you@example.com`,
+        `  curl -H "Authorization: Bearer $(${tessera()} sessions create --email you@example.com)" ${url}/me`,
         `Then write a tessera.jsonc to enable sign-in (oidc), API keys, federation: see README.md.`,
       ].join("\n")
     : `Config: ${runtime.loaded.file}`;

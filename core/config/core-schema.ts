@@ -46,7 +46,16 @@ export const CoreConfigSchema = Type.Object({
   ),
   redis: Type.Optional(
     Type.Object({
-      url: Type.String({ pattern: "^rediss?://", description: "Shared rate limits and cross-instance events." }),
+      url: Type.String({
+        pattern: "^rediss?://",
+        description: "Events, rate limits and single-use state shared by every instance on it.",
+      }),
+      prefix: Type.String({
+        minLength: 1,
+        default: "tessera:",
+        description:
+          "Prefix of every key and channel, so deployments can share one Redis; instances of one deployment must agree.",
+      }),
     }),
   ),
   admins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "Instance administrators (by email)." }),

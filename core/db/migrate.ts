@@ -1,18 +1,24 @@
 // Applies the drizzle-kit migrations of the database's dialect and reports which ones ran.
 // PostgreSQL holds an advisory lock throughout, so instances that start together take turns.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { drizzle as drizzlePostgres } from "drizzle-orm/bun-sql";
 import { migrate as migratePostgres } from "drizzle-orm/bun-sql/migrator";
 import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { migrate as migrateSqlite } from "drizzle-orm/bun-sqlite/migrator";
 import { TesseraError } from "../errors/tessera-error";
 import type { Database, PostgresDatabase, SqliteDatabase } from "./database";
+// Importing a migration as a file gives its folder both from source and inside the compiled binary,
+// where scripts/build.ts embeds the folders under the same paths.
+import postgresFirst from "./migrations/postgres/0000_init.sql" with { type: "file" };
+import sqliteFirst from "./migrations/sqlite/0000_init.sql" with { type: "file" };
 
 export interface MigrateOptions {
-  /** Defaults to `core/db/migrations/<dialect>`. */
+  /** Defaults to `core/db/migrations/<dialect>` (embedded in the binary). */
   migrationsFolder?: string;
 }
+
+const FOLDERS = { sqlite: dirname(sqliteFirst), postgres: dirname(postgresFirst) };
 
 // Our own name, so another drizzle application sharing the database keeps its history apart.
 const MIGRATIONS_TABLE = "__tessera_migrations";
@@ -90,7 +96,7 @@ const innermostMessage = (error: unknown): string => {
 
 /** Applies pending migrations; returns the names (journal tags) of those it applied, oldest first. */
 export const migrate = async (db: Database, opts: MigrateOptions = {}): Promise<string[]> => {
-  const folder = opts.migrationsFolder ?? join(import.meta.dir, "migrations", db.dialect);
+  const folder = opts.migrationsFolder ?? FOLDERS[db.dialect];
   try {
     const journal = readJournal(folder);
     const { before, after } = db.dialect === "sqlite" ? runSqlite(db, folder) : await runPostgres(db, folder);

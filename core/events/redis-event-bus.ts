@@ -13,10 +13,14 @@ import { DEFAULT_REPLAY_LIMIT, hasGap, parseLimit, parseSince } from "./event-id
 import { decodeEvent, eventHead } from "./event-json";
 import { Listeners } from "./listeners";
 
-// KEYS[1] seq, KEYS[2] history; ARGV[1] channel, ARGV[2] event head (see eventHead), ARGV[3] history size.
-// The stream entry id is the event id, so replay is an XRANGE from since+1. Exact MAXLEN (not ~) keeps
-// history as long as configured, matching the in-memory bus.
+// KEYS[1] seq, KEYS[2] history; ARGV[1] channel, ARGV[2] event head (see eventHead), ARGV[3] history size,
+// ARGV[4] the newest id the publisher has seen. The stream entry id is the event id, so replay is an
+// XRANGE from since+1. Exact MAXLEN (not ~) keeps history as long as configured, matching the in-memory
+// bus. The floor keeps ids rising after a Redis restart that lost the counter (no persistence):
+// otherwise ids would start again at 1 and every instance would drop them as already delivered.
 const PUBLISH = defineScript(`
+local floor = tonumber(ARGV[4])
+if floor > 0 and (tonumber(redis.call('GET', KEYS[1])) or 0) < floor then redis.call('SET', KEYS[1], ARGV[4]) end
 local id = string.format('%d', redis.call('INCR', KEYS[1]))
 local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
@@ -82,6 +86,7 @@ export class RedisEventBus implements EventBus {
       this.channel,
       eventHead(workspaceId, event, data),
       String(this.historySize),
+      String(this.lastIds.get(workspaceId) ?? 0),
     ]);
     const published = typeof reply === "string" ? decodeEvent(reply) : undefined;
     if (!published)

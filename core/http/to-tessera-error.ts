@@ -1,4 +1,5 @@
 // Maps whatever a handler threw (Elysia's own errors included) onto the one error hierarchy.
+import { databaseUnavailable, isDatabaseUnreachable } from "../db/unreachable";
 import { isTesseraError, TesseraError } from "../errors/tessera-error";
 
 interface ValidationIssue {
@@ -44,6 +45,7 @@ export const toTesseraError = (code: string | number, error: unknown, method: st
       if (typeof code === "number" && code >= 400 && code < 500) {
         return new TesseraError("ERR_BAD_REQUEST", String(error instanceof Error ? error.message : error), { status: code });
       }
+      if (isDatabaseUnreachable(error)) return databaseUnavailable(error);
       return new TesseraError("ERR_INTERNAL", "Unhandled error", { status: 500, cause: error });
   }
 };

@@ -8,6 +8,8 @@ export interface User {
   name: string | null;
   /** Set by `tessera users create --admin`; emails listed in config `admins` are administrators too. */
   isAdmin: boolean;
+  /** A guest's federation peer: it signed in through that instance and sees only what is shared with it. */
+  guestOf: string | null;
   createdAt: number;
 }
 

@@ -14,6 +14,7 @@ export const userColumns = ({ users }: Tables) => ({
   email: users.email,
   name: users.name,
   isAdmin: users.isAdmin,
+  guestOf: users.guestOf,
   createdAt: users.createdAt,
 });
 
@@ -21,6 +22,7 @@ export interface NewUser {
   email?: string | null;
   name?: string | null;
   isAdmin?: boolean;
+  guestOf?: string | null;
 }
 
 export const emailTaken = (email: string) =>
@@ -31,7 +33,14 @@ export const insertUser = async (orm: Orm, tables: Tables, input: NewUser): Prom
   const email = input.email ? normalizeEmail(input.email) : null;
   const [user] = await orm
     .insert(tables.users)
-    .values({ id: crypto.randomUUID(), email, name: input.name ?? null, isAdmin: input.isAdmin ?? false, createdAt: Date.now() })
+    .values({
+      id: crypto.randomUUID(),
+      email,
+      name: input.name ?? null,
+      isAdmin: input.isAdmin ?? false,
+      guestOf: input.guestOf ?? null,
+      createdAt: Date.now(),
+    })
     // The id is fresh, so the only constraint that can stop this insert is the unique email.
     .onConflictDoNothing()
     .returning(userColumns(tables));

@@ -1,6 +1,7 @@
 // Workspaces, the unit of sharing, and their members. Creating one makes its creator the owner,
 // atomically; a workspace always keeps an owner: demoting or removing the last one is a conflict,
-// checked under a lock so two admins can't race past it.
+// checked under a lock so two admins can't race past it. A guest (a federation peer's user) is never
+// a member: it has the role its peer was given by a share, in shared workspaces only.
 import { and, asc, count, eq, type Placeholder, sql } from "drizzle-orm";
 import type { Database, Orm } from "../db/database";
 import { preparedPer } from "../db/prepared";
@@ -72,10 +73,38 @@ const roleOf = preparedPer((db: Database) =>
     .prepare("tessera_role_of"),
 );
 
+// Asked only when there is no membership, so it costs nothing on the members' path.
+const shareRoleOf = preparedPer((db: Database) => {
+  const { users, workspaceShares } = db.tables;
+  return db.orm
+    .select({ role: workspaceShares.role })
+    .from(users)
+    .innerJoin(workspaceShares, eq(workspaceShares.peerId, users.guestOf))
+    .where(and(eq(users.id, sql.placeholder("userId")), eq(workspaceShares.workspaceId, sql.placeholder("workspaceId"))))
+    .prepare("tessera_share_role_of");
+});
+
 export const getRole = async (db: Database, workspaceId: string, userId: string): Promise<Role | null> => {
   const [row] = await roleOf(db).execute({ workspaceId, userId });
-  return row?.role ?? null;
+  if (row) return row.role;
+  const [shared] = await shareRoleOf(db).execute({ workspaceId, userId });
+  return shared?.role ?? null;
 };
+
+/** The workspaces shared with a peer, with the role its guests get, by name. */
+export const listSharedWorkspaces = (db: Database, peerId: string): Promise<(Workspace & { role: Role })[]> => {
+  const { workspaces, workspaceShares } = db.tables;
+  return db.orm
+    .select({ ...workspaceColumns(db.tables), role: workspaceShares.role })
+    .from(workspaceShares)
+    .innerJoin(workspaces, eq(workspaces.id, workspaceShares.workspaceId))
+    .where(eq(workspaceShares.peerId, peerId))
+    .orderBy(asc(workspaces.name), asc(workspaces.id));
+};
+
+/** What a user sees: a member's workspaces, or for a guest those shared with its peer. */
+export const workspacesOf = (db: Database, user: User): Promise<(Workspace & { role: Role })[]> =>
+  user.guestOf === null ? listWorkspacesForUser(db, user.id) : listSharedWorkspaces(db, user.guestOf);
 
 export const addMember = async (db: Database, workspaceId: string, userId: string, role: Role): Promise<Membership> => {
   let added: Membership | undefined;

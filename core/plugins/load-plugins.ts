@@ -4,11 +4,12 @@ import type { AnyElysia } from "elysia";
 import { PermissionDenied } from "../errors/permission-denied";
 import { isTesseraError, TesseraError } from "../errors/tessera-error";
 import type { Logger } from "../log/logger";
+import { isBuiltIn } from "./built-in-plugins";
 import type { Grants, PluginDefinition } from "./define-plugin";
 import { mergeGrants, routeAllowed } from "./grants";
 import { orderPlugins } from "./order-plugins";
 import type { PluginContext } from "./plugin-context";
-import { isBuiltIn, resolvePlugin } from "./resolve-plugin";
+import { resolvePlugin } from "./resolve-plugin";
 import { withTimeout } from "./with-timeout";
 
 export type PluginState = "set up" | "started" | "stopped" | "failed";

@@ -3,6 +3,8 @@ import type { Database } from "../db/open-database";
 import type { EventBus } from "../events/event-bus";
 import type { Auth } from "../identity/auth";
 import type { RateLimiter } from "../limits/rate-limiter";
+import type { SingleUse } from "../limits/single-use";
+import type { Slots } from "../limits/slots";
 import type { Logger } from "../log/logger";
 import type { Registry } from "../metrics/registry";
 import type { ScopedFetch } from "./scoped-fetch";
@@ -29,6 +31,10 @@ export interface PluginContext<C = unknown> {
   db: Database;
   events: EventBus;
   limits: RateLimiter;
+  /** Single-use markers (ticket ids): shared by every instance when Redis is configured. */
+  once: SingleUse;
+  /** Concurrency slots (open sockets per user): shared by every instance when Redis is configured. */
+  slots: Slots;
   log: Logger;
   metrics: Registry;
   auth: Auth;

@@ -1,20 +1,16 @@
 // Turns a config specifier into a plugin definition: a built-in name, a relative path, or a package.
 // Only enabled plugins reach this, so a disabled plugin's code is never imported.
 import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { TesseraError } from "../errors/tessera-error";
+import { buildInfo } from "../runtime/build-info";
+import { BUILT_IN_PLUGINS, importBuiltIn, isBuiltIn } from "./built-in-plugins";
 import type { PluginDefinition } from "./define-plugin";
-
-export const BUILT_IN_PLUGINS = ["oidc", "api-key", "websocket", "coordinator", "federation", "console"] as const;
-
-const pluginsDir = join(import.meta.dir, "..", "..", "plugins");
-
-export const isBuiltIn = (specifier: string): boolean => (BUILT_IN_PLUGINS as readonly string[]).includes(specifier);
+import { HOST_MODULES } from "./host-modules";
 
 const isPath = (specifier: string) => specifier.startsWith("./") || specifier.startsWith("../") || isAbsolute(specifier);
 
 const locate = (specifier: string, baseDir: string): string => {
-  if (isBuiltIn(specifier)) return join(pluginsDir, specifier, "index.ts");
   if (isPath(specifier)) {
     const file = resolve(baseDir, specifier);
     if (!existsSync(file)) {
@@ -33,6 +29,12 @@ const locate = (specifier: string, baseDir: string): string => {
   }
 };
 
+// The binary has no node_modules to find a plugin's other imports in; say what it offers instead.
+const binaryHint = () =>
+  buildInfo.binary
+    ? ` (a plugin run by the binary may import only ${Object.keys(HOST_MODULES).join(", ")}; bundle anything else into its file)`
+    : "";
+
 const isDefinition = (value: unknown): value is PluginDefinition =>
   typeof value === "object" &&
   value !== null &&
@@ -46,12 +48,13 @@ const isDefinition = (value: unknown): value is PluginDefinition =>
   typeof value.config === "object";
 
 export const resolvePlugin = async (specifier: string, baseDir: string): Promise<PluginDefinition> => {
-  const file = locate(specifier, baseDir);
+  const file = isBuiltIn(specifier) ? `plugins/${specifier}/index.ts` : locate(specifier, baseDir);
   let module: { default?: unknown };
   try {
-    module = await import(file);
+    module = await (isBuiltIn(specifier) ? importBuiltIn(specifier) : import(file));
   } catch (cause) {
-    throw new TesseraError("ERR_PLUGIN_INVALID", `Plugin "${specifier}" failed to load: ${String(cause)}`, {
+    const hint = isBuiltIn(specifier) ? "" : binaryHint();
+    throw new TesseraError("ERR_PLUGIN_INVALID", `Plugin "${specifier}" failed to load: ${String(cause)}${hint}`, {
       path: `plugins.${specifier}`,
       cause,
     });

@@ -72,6 +72,8 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
     closers.push(
       () => shared.events.close(),
       () => shared.limits.close(),
+      () => shared.once.close(),
+      () => shared.slots.close(),
     );
     const lastSeen = createLastSeenBatcher(db, { onError: (error) => log.warn("session last-seen flush failed", { error }) });
     closers.push(() => lastSeen.close());
@@ -108,6 +110,8 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
         db,
         events: shared.events,
         limits: shared.limits,
+        once: shared.once,
+        slots: shared.slots,
         log: log.child({ plugin: plugin.name }),
         metrics,
         auth,

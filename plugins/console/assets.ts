@@ -1,8 +1,10 @@
 // The console's static files: the page, its stylesheet and its script. The script is bundled from
-// web/ by Bun on first use (a fresh clone runs no build step) and everything is kept in memory with
-// a content hash, so the page can ask for the script and stylesheet by version and cache them for good.
+// web/ by Bun on first use (a fresh clone runs no build step; the binary carries it prebuilt) and
+// everything is kept in memory with a content hash, so the page can ask for the script and stylesheet
+// by version and cache them for good.
 import { join } from "node:path";
 import { TesseraError } from "../../core/errors/tessera-error";
+import { type ConsoleSources, prebuilt } from "./prebuilt";
 
 export interface Asset {
   body: string;
@@ -41,17 +43,23 @@ export interface PageSettings {
   allowedOrigins: readonly string[];
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-
-const loadAssets = async (settings: PageSettings): Promise<ConsoleAssets> => {
-  const [code, css, template] = await Promise.all([
+/** Reads and bundles web/; scripts/build.ts calls this too, to embed the result in the binary. */
+export const readSources = async (): Promise<ConsoleSources> => {
+  const [script, style, template] = await Promise.all([
     bundleScript(),
     Bun.file(join(WEB_DIR, "app.css")).text(),
     Bun.file(join(WEB_DIR, "index.html")).text(),
   ]);
-  const script = asset(code, "text/javascript; charset=utf-8");
-  const style = asset(css, "text/css; charset=utf-8");
-  const html = template
+  return { script, style, template };
+};
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+const loadAssets = async (settings: PageSettings): Promise<ConsoleAssets> => {
+  const sources = prebuilt ?? (await readSources());
+  const script = asset(sources.script, "text/javascript; charset=utf-8");
+  const style = asset(sources.style, "text/css; charset=utf-8");
+  const html = sources.template
     .replace("{{script}}", `/console/app.js?v=${script.version}`)
     .replace("{{style}}", `/console/app.css?v=${style.version}`)
     .replace("{{websocketPath}}", escapeHtml(settings.websocketPath))

@@ -66,6 +66,16 @@ export const FederationConfigSchema = t.Object({
     },
     { default: {} },
   ),
+  guests: t.Object(
+    {
+      sessionTtl: t.String({
+        pattern: "^[1-9]\\d*(ms|s|m|h|d)$",
+        default: "8h",
+        description: "How long a federated sign-in (a peer's user, as a guest here) lasts, e.g. 8h.",
+      }),
+    },
+    { default: {} },
+  ),
   reconcile: t.Object(
     {
       intervalMs: t.Integer({
@@ -82,7 +92,7 @@ export const FederationConfigSchema = t.Object({
 export type FederationConfig = Static<typeof FederationConfigSchema>;
 export type AgentTypeConfig = Static<typeof AgentTypeSchema>;
 
-export const ROUTE_PREFIXES = ["/.well-known/tessera", "/federation", "/agents"];
+export const ROUTE_PREFIXES = ["/.well-known/tessera", "/federation", "/agents", "/auth/federated", "/workspaces/:id/shares"];
 
 const needsPath = (config: FederationConfig) =>
   Object.values(config.agents.types).some(({ command: [program = ""] }) => program !== "bun" && !program.includes("/"));

@@ -21,6 +21,8 @@ export type FederationErrorCode =
   | "ERR_FED_REPLAY"
   /** A command, agent type or peer host this instance did not grant. */
   | "ERR_FED_NOT_GRANTED"
+  /** A federated sign-in's assertion failed a check (`reason` in the details says which). */
+  | "ERR_FED_ASSERTION"
   /** Same commandId, other arguments. */
   | "ERR_FED_COMMAND_CONFLICT"
   /**

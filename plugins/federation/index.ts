@@ -14,6 +14,10 @@ import { inboxRoute } from "./inbox/inbox-route";
 import { peerRoutes } from "./peers/peer-routes";
 import { Reconciler } from "./remote/reconciler";
 import { remoteRoutes } from "./remote/remote-routes";
+import { guestRoutes } from "./sign-in/guest-routes";
+import { homeRoute } from "./sign-in/home-route";
+import { shareRoutes } from "./sign-in/share-routes";
+import { purgeExpiredSignIns } from "./sign-in/single-use";
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -57,7 +61,10 @@ export default definePlugin({
       .use(inboxRoute(fed, received))
       .use(peerRoutes(fed))
       .use(remoteRoutes(fed))
-      .use(agentRoutes(fed));
+      .use(agentRoutes(fed))
+      .use(homeRoute(fed))
+      .use(guestRoutes(fed))
+      .use(shareRoutes(fed));
   },
   async start(ctx) {
     const instance = instanceOf(ctx);
@@ -69,6 +76,7 @@ export default definePlugin({
     instance.reconciler.start();
     instance.pruner = setInterval(() => {
       fed.replay.prune().catch((error: unknown) => fed.log.warn("pruning federation messages failed", { error }));
+      purgeExpiredSignIns(fed.db).catch((error: unknown) => fed.log.warn("pruning federated sign-ins failed", { error }));
     }, PRUNE_EVERY_MS);
   },
   async stop(ctx) {

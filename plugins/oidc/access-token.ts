@@ -1,7 +1,8 @@
 // Bearer access tokens from the provider, as a principal resolver: JWTs are verified locally against
 // the configured audience; opaque tokens need introspection. The token's subject must be a user who
 // has signed in here before: a token alone never creates a user (client-credentials tokens would make
-// phantom ones, and access tokens rarely carry the email and name a user record wants).
+// phantom ones, and access tokens rarely carry the email and name a user record wants). With several
+// providers, a JWT's (unverified) `iss` only chooses whose keys and audience verify it.
 import type { Database } from "../../core/db/database";
 import type { PrincipalResolver } from "../../core/identity/auth";
 import { bearerToken } from "../../core/identity/credentials";
@@ -10,15 +11,21 @@ import type { User } from "../../core/identity/types";
 import { oidcError } from "./errors";
 import type { Introspector } from "./introspection";
 import type { ProviderConnection } from "./provider-connection";
-import { tokenRejected, verifyJwt } from "./verify-jwt";
+import { claimedIssuer, tokenRejected, verifyJwt } from "./verify-jwt";
 
-export interface AccessTokenOptions {
+/** A provider whose access tokens are accepted: JWTs when it has an audience, opaque ones when it introspects. */
+export interface TokenProvider {
   issuer: string;
   audience?: string;
   requireAccessTokenType: boolean;
   clockToleranceSeconds: number;
   connection: ProviderConnection;
   introspector?: Introspector;
+}
+
+export interface AccessTokenOptions {
+  /** In config order; never empty. */
+  providers: TokenProvider[];
   db: Database;
   isAdmin: (user: User) => boolean;
 }
@@ -30,7 +37,7 @@ const isTesseraToken = (token: string) => /^ts[a-z]_/.test(token);
 
 const looksLikeJwt = (token: string) => /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(token);
 
-const verifiedSubject = async (token: string, audience: string, options: AccessTokenOptions): Promise<string> => {
+const verifiedSubject = async (token: string, audience: string, options: TokenProvider): Promise<string> => {
   const { payload } = await verifyJwt(token, {
     kind: "access token",
     issuer: options.issuer,
@@ -49,13 +56,25 @@ const verifiedSubject = async (token: string, audience: string, options: AccessT
   return payload.sub;
 };
 
-const subjectOf = async (token: string, options: AccessTokenOptions): Promise<string> => {
-  if (looksLikeJwt(token) && options.audience !== undefined) return verifiedSubject(token, options.audience, options);
-  const { introspector } = options;
-  if (introspector) {
-    const { introspectionEndpoint, clientAuth } = options.connection.require().metadata;
+/** The provider that should verify a JWT: the one it names, else the first (whose check then fails with the reason). */
+const jwtProvider = (token: string, providers: TokenProvider[]) => {
+  const withAudience = providers.filter((provider) => provider.audience !== undefined);
+  const issuer = claimedIssuer(token);
+  return withAudience.find((provider) => provider.issuer === issuer) ?? withAudience[0];
+};
+
+const subjectOf = async (token: string, { providers }: AccessTokenOptions): Promise<{ issuer: string; subject: string }> => {
+  const jwt = looksLikeJwt(token) ? jwtProvider(token, providers) : undefined;
+  if (jwt?.audience !== undefined) return { issuer: jwt.issuer, subject: await verifiedSubject(token, jwt.audience, jwt) };
+  // An opaque token says nothing of its issuer: the first provider that introspects is asked.
+  const introspecting = providers.find((provider) => provider.introspector !== undefined);
+  if (introspecting?.introspector) {
+    const { introspectionEndpoint, clientAuth } = introspecting.connection.require().metadata;
     // Discovery insists on the endpoint when introspection is on.
-    if (introspectionEndpoint) return introspector.subjectOf(token, { endpoint: introspectionEndpoint, clientAuth });
+    if (introspectionEndpoint) {
+      const subject = await introspecting.introspector.subjectOf(token, { endpoint: introspectionEndpoint, clientAuth });
+      return { issuer: introspecting.issuer, subject };
+    }
   }
   throw oidcError(
     "ERR_OIDC_OPAQUE_TOKEN",
@@ -72,8 +91,8 @@ export const accessTokenResolver =
   async (request) => {
     const token = bearerToken(request);
     if (!token || isTesseraToken(token)) return null;
-    const subject = await subjectOf(token, options);
-    const user = await findUserByIdentity(options.db, options.issuer, subject);
+    const { issuer, subject } = await subjectOf(token, options);
+    const user = await findUserByIdentity(options.db, issuer, subject);
     if (!user) {
       throw oidcError(
         "ERR_OIDC_UNKNOWN_SUBJECT",

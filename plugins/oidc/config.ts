@@ -1,9 +1,18 @@
-// plugins.oidc in tessera.jsonc: the provider, this client, and the knobs a strict relying party needs.
+// plugins.oidc in tessera.jsonc: the providers (one inline, or several under `providers`), this
+// client at each, and the knobs a strict relying party needs.
 import { type Static, t } from "elysia";
 
 const Url = (description: string) => t.String({ pattern: "^https?://[^\\s]+$", description });
 
-export const OidcConfigSchema = t.Object({
+const LinkByEmail = (fallback: "verified" | "never") =>
+  t.Union([t.Literal("verified"), t.Literal("never")], {
+    default: fallback,
+    description:
+      'Whether a first sign-in through this provider may join an existing user with the same email: "verified" when the provider marks the email verified (trust the provider with that), "never" to refuse (409) instead.',
+  });
+
+// What each provider has of its own; shared by the inline form and every entry of `providers`.
+const providerFields = {
   issuer: Url(
     "The provider's issuer, exactly as its discovery document spells it (Authentik's ends in a slash: https://auth.example.com/application/o/tessera/).",
   ),
@@ -20,11 +29,56 @@ export const OidcConfigSchema = t.Object({
       description: "How the secret reaches the token endpoint; by default the first of these the provider advertises.",
     }),
   ),
-  redirectUri: t.Optional(Url("Defaults to <server.publicUrl>/auth/callback; register exactly this at the provider.")),
   scopes: t.Array(t.String({ minLength: 1, pattern: "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$" }), {
     default: ["openid", "email", "profile"],
     description: "Must include openid.",
   }),
+  audience: t.Optional(
+    t.String({
+      minLength: 1,
+      description: "Accept the provider's JWT access tokens as bearer tokens when their aud contains this value.",
+    }),
+  ),
+  requireAccessTokenType: t.Boolean({
+    default: false,
+    description: 'Require RFC 9068 access tokens (header typ "at+jwt"); otherwise they are accepted alongside "JWT".',
+  }),
+  introspection: t.Boolean({
+    default: false,
+    description: "Check opaque (non-JWT) access tokens at the provider's introspection endpoint (RFC 7662).",
+  }),
+};
+
+export const ProviderEntrySchema = t.Object({
+  id: t.String({
+    pattern: "^[a-z0-9][a-z0-9-]{0,31}$",
+    description: "Names the provider in /auth/login/<id>; lower-case letters, digits and dashes.",
+  }),
+  name: t.Optional(t.String({ minLength: 1, maxLength: 64, description: "Shown on the sign-in button; defaults to the id." })),
+  ...providerFields,
+  linkByEmail: LinkByEmail("never"),
+});
+
+export const OidcConfigSchema = t.Object({
+  issuer: t.Optional(providerFields.issuer),
+  clientId: t.Optional(providerFields.clientId),
+  clientSecret: providerFields.clientSecret,
+  tokenEndpointAuthMethod: providerFields.tokenEndpointAuthMethod,
+  scopes: t.Optional(providerFields.scopes),
+  audience: providerFields.audience,
+  requireAccessTokenType: t.Optional(providerFields.requireAccessTokenType),
+  introspection: t.Optional(providerFields.introspection),
+  linkByEmail: t.Optional(LinkByEmail("verified")),
+  providers: t.Optional(
+    t.Array(ProviderEntrySchema, {
+      minItems: 1,
+      maxItems: 16,
+      description: "Several providers, instead of issuer/clientId/… inline; the first is the one /auth/login uses.",
+    }),
+  ),
+  redirectUri: t.Optional(
+    Url("Defaults to <server.publicUrl>/auth/callback; register exactly this at every provider (one callback serves them all)."),
+  ),
   postLogoutRedirectUri: t.Optional(Url("Where the provider sends the browser after sign-out; defaults to <server.publicUrl>/.")),
   sessionTtl: t.String({
     pattern: "^[1-9]\\d*(ms|s|m|h|d)$",
@@ -60,20 +114,7 @@ export const OidcConfigSchema = t.Object({
     default: 3_600_000,
     description: "How often the discovery document is refetched.",
   }),
-  audience: t.Optional(
-    t.String({
-      minLength: 1,
-      description: "Accept the provider's JWT access tokens as bearer tokens when their aud contains this value.",
-    }),
-  ),
-  requireAccessTokenType: t.Boolean({
-    default: false,
-    description: 'Require RFC 9068 access tokens (header typ "at+jwt"); otherwise they are accepted alongside "JWT".',
-  }),
-  introspection: t.Boolean({
-    default: false,
-    description: "Check opaque (non-JWT) access tokens at the provider's introspection endpoint (RFC 7662).",
-  }),
 });
 
 export type OidcConfig = Static<typeof OidcConfigSchema>;
+export type ProviderEntry = Static<typeof ProviderEntrySchema>;

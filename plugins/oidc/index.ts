@@ -1,17 +1,19 @@
-// Single sign-on with an OpenID Connect provider (Authentik, Keycloak, …): /auth/login, /auth/callback,
-// /auth/logout and /auth/backchannel-logout, plus the provider's access tokens as bearer credentials.
+// Single sign-on with one or several OpenID Connect providers (Authentik, Keycloak, …): /auth/login,
+// /auth/login/:provider, /auth/callback, /auth/logout, /auth/backchannel-logout and /auth/providers,
+// plus the providers' access tokens as bearer credentials.
 import { Elysia } from "elysia";
 import { TesseraError } from "../../core/errors/tessera-error";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import type { PluginContext } from "../../core/plugins/plugin-context";
-import { accessTokenResolver } from "./access-token";
+import { accessTokenResolver, type TokenProvider } from "./access-token";
 import { type OidcConfig, OidcConfigSchema } from "./config";
 import { Introspector } from "./introspection";
-import { RelyingParty } from "./relying-party";
+import { type ProviderClient, RelyingParty } from "./relying-party";
 import { backchannelLogoutRoute } from "./routes/backchannel-logout";
 import { callbackRoute } from "./routes/callback";
 import { loginRoute } from "./routes/login";
 import { logoutRoute } from "./routes/logout";
+import { providersRoute } from "./routes/providers";
 
 // After sessions (0), before the catch-all resolvers other plugins may add at the default (100).
 const ACCESS_TOKEN_ORDER = 50;
@@ -24,33 +26,43 @@ const partyOf = (ctx: PluginContext<OidcConfig>): RelyingParty => {
   return rp;
 };
 
+const tokenProvider = (rp: RelyingParty, { settings, connection }: ProviderClient): TokenProvider => {
+  const { issuer, audience, clientId, clientSecret } = settings;
+  return {
+    issuer,
+    audience,
+    requireAccessTokenType: settings.requireAccessTokenType,
+    clockToleranceSeconds: settings.clockToleranceSeconds,
+    connection,
+    introspector: settings.introspection
+      ? new Introspector({ fetch: rp.ctx.fetch, credentials: { clientId, clientSecret }, issuer, audience })
+      : undefined,
+  };
+};
+
 const registerAccessTokens = (rp: RelyingParty) => {
-  const { config } = rp.ctx;
-  if (config.audience === undefined && !config.introspection) return;
-  const credentials = { clientId: config.clientId, clientSecret: config.clientSecret };
+  const providers = rp.providers
+    .filter(({ settings }) => settings.audience !== undefined || settings.introspection)
+    .map((client) => tokenProvider(rp, client));
+  if (providers.length === 0) return;
   rp.ctx.auth.register(
     "oidc-access-token",
-    accessTokenResolver({
-      issuer: config.issuer,
-      audience: config.audience,
-      requireAccessTokenType: config.requireAccessTokenType,
-      clockToleranceSeconds: config.clockToleranceSeconds,
-      connection: rp.connection,
-      introspector: config.introspection
-        ? new Introspector({ fetch: rp.ctx.fetch, credentials, issuer: config.issuer, audience: config.audience })
-        : undefined,
-      db: rp.ctx.db,
-      isAdmin: rp.ctx.auth.isAdmin,
-    }),
+    accessTokenResolver({ providers, db: rp.ctx.db, isAdmin: rp.ctx.auth.isAdmin }),
     ACCESS_TOKEN_ORDER,
   );
+};
+
+// Every provider's host: discovery, keys, tokens and userinfo usually live on the issuer's.
+const issuerHosts = (config: OidcConfig): string[] => {
+  const issuers = config.providers?.map((provider) => provider.issuer) ?? (config.issuer ? [config.issuer] : []);
+  return [...new Set(issuers.map((issuer) => new URL(issuer).host))];
 };
 
 export default definePlugin({
   name: "oidc",
   version: "1.0.0",
   config: OidcConfigSchema,
-  permissions: (config) => ({ net: [new URL(config.issuer).host], routes: ["/auth"] }),
+  permissions: (config) => ({ net: issuerHosts(config), routes: ["/auth"] }),
   setup(ctx) {
     const rp = new RelyingParty(ctx);
     parties.set(ctx, rp);
@@ -61,7 +73,8 @@ export default definePlugin({
       .use(loginRoute(rp))
       .use(callbackRoute(rp))
       .use(logoutRoute(rp))
-      .use(backchannelLogoutRoute(rp));
+      .use(backchannelLogoutRoute(rp))
+      .use(providersRoute(rp));
   },
   start: (ctx) => partyOf(ctx).start(),
   health: (ctx) => partyOf(ctx).health(),

@@ -1,4 +1,4 @@
-// A sign-in in progress lives in the browser, sealed: PKCE verifier, state, nonce and returnTo are
+// A sign-in in progress lives in the browser, sealed: provider, PKCE verifier, state, nonce and returnTo are
 // encrypted and authenticated (JWE, dir + A256GCM) into a cookie named after the state, so two
 // sign-ins in two tabs don't overwrite each other, and nothing is stored server-side until the callback.
 import { hkdfSync } from "node:crypto";
@@ -6,6 +6,8 @@ import { EncryptJWT, jwtDecrypt } from "jose";
 import { oidcError } from "./errors";
 
 export interface LoginFlow {
+  /** The provider's id: the callback is routed by the state to the provider the sign-in started at. */
+  provider: string;
   state: string;
   codeVerifier: string;
   nonce: string;
@@ -25,7 +27,7 @@ export const flowKey = (secret: string): Uint8Array =>
   new Uint8Array(hkdfSync("sha256", secret, "tessera", "oidc login flow cookie", 32));
 
 export const sealFlow = (flow: LoginFlow, key: Uint8Array): Promise<string> =>
-  new EncryptJWT({ st: flow.state, cv: flow.codeVerifier, n: flow.nonce, r: flow.returnTo })
+  new EncryptJWT({ p: flow.provider, st: flow.state, cv: flow.codeVerifier, n: flow.nonce, r: flow.returnTo })
     .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
     .setIssuedAt()
     .setExpirationTime(`${FLOW_TTL_SECONDS}s`)
@@ -49,8 +51,9 @@ export const openFlow = async (sealed: string, key: Uint8Array, state: string): 
   } catch (cause) {
     throw notOurs(cause);
   }
-  const { st, cv, n, r } = payload;
-  if (typeof st !== "string" || typeof cv !== "string" || typeof n !== "string" || typeof r !== "string") throw notOurs();
+  const { p, st, cv, n, r } = payload;
+  if (typeof p !== "string" || typeof st !== "string" || typeof cv !== "string" || typeof n !== "string" || typeof r !== "string")
+    throw notOurs();
   if (st !== state) throw notOurs();
-  return { state: st, codeVerifier: cv, nonce: n, returnTo: r };
+  return { provider: p, state: st, codeVerifier: cv, nonce: n, returnTo: r };
 };

@@ -10,6 +10,8 @@ import type { IdTokenClaims } from "./id-token";
 
 export interface SignIn {
   issuer: string;
+  /** The provider's linkByEmail policy: whether its verified email may join an existing user. */
+  linkByEmail: "verified" | "never";
   claims: IdTokenClaims;
   idToken: string;
   ttlMs: number;
@@ -21,13 +23,16 @@ const endPreviousSession = async (db: Database, request: Request) => {
 };
 
 /** Returns the new session's token, for the cookie. */
-export const signIn = async (db: Database, request: Request, { issuer, claims, idToken, ttlMs }: SignIn): Promise<string> => {
+export const signIn = async (db: Database, request: Request, sign: SignIn): Promise<string> => {
+  const { issuer, claims, idToken, ttlMs } = sign;
   const user = await findOrCreateUserByIdentity(db, {
     issuer,
     subject: claims.subject,
     email: claims.email,
     name: claims.name,
-    emailVerified: claims.emailVerified,
+    // Any provider can say "verified" about any address: only one the config trusts with that may
+    // join an existing user; for the others a taken email is a conflict, never a takeover.
+    emailVerified: sign.linkByEmail === "verified" && claims.emailVerified,
   });
   await endPreviousSession(db, request);
   const { token } = await createSession(db, user.id, { ttlMs, issuer, sid: claims.sid ?? null, idToken });

@@ -1,11 +1,23 @@
 // The checks every token from the provider gets, stricter than jose's defaults: a size cap before any
 // crypto, an asymmetric-only algorithm allow-list, the provider's keys only, exact issuer, audience,
 // required time claims, and `iat` not in the future. jose's failures become coded, secret-free errors.
-import { errors, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { decodeJwt, errors, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { isTesseraError } from "../../core/errors/tessera-error";
 import { type OidcErrorCode, oidcError } from "./errors";
 
 export type TokenKind = "ID token" | "logout token" | "access token";
+
+/**
+ * The `iss` a token claims, unverified: only for choosing which provider's keys and client then
+ * verify it. Undefined for what is not a JWT at all; verifying it says why, with its own reason.
+ */
+export const claimedIssuer = (token: string): string | undefined => {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Asymmetric signatures only: never `none`, never HS* (whose "secret" could be the provider's public key). */
 export const ALLOWED_ALGORITHMS = [

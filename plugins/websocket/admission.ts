@@ -1,5 +1,6 @@
-// Checks before a socket is opened: connection attempts per IP (counted first, so refused attempts
-// count too) and the Origin allow-list. Both answer with problem+json through the core's error mapper.
+// Checks before a socket or an event stream opens: connection attempts per IP (counted first, so
+// refused attempts count too) and the Origin allow-list. Both answer with problem+json through the
+// core's error mapper.
 import { forbidden, TesseraError } from "../../core/errors/tessera-error";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
 import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
@@ -36,7 +37,7 @@ export const createAdmission = (options: AdmissionOptions) => {
 
   const refuse = (decision: RateDecision) => {
     options.onLimited();
-    return new TesseraError("ERR_RATE_LIMITED", "Too many WebSocket connection attempts from this address", {
+    return new TesseraError("ERR_RATE_LIMITED", "Too many WebSocket or event stream connection attempts from this address", {
       status: 429,
       headers: rateLimitHeaders(decision),
       details: { retryAfterSeconds: Math.ceil(Math.max(decision.retryAfterMs, 1) / 1000) },
@@ -50,9 +51,12 @@ export const createAdmission = (options: AdmissionOptions) => {
     // Only browsers send Origin, and a browser is what a foreign page would use to ride on a user's cookie.
     const origin = request.headers.get("origin");
     if (origin !== null && !origins.has(canonicalOrigin(origin))) {
-      throw forbidden(`Origin ${origin.slice(0, 200)} may not open WebSockets here; list it in server.allowedOrigins`, {
-        path: "Origin",
-      });
+      throw forbidden(
+        `Origin ${origin.slice(0, 200)} may not open WebSockets or event streams here; list it in server.allowedOrigins`,
+        {
+          path: "Origin",
+        },
+      );
     }
   };
 };

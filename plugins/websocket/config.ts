@@ -50,6 +50,25 @@ export const WebSocketConfigSchema = t.Object({
         "HMAC key for tickets, shared by every instance (interpolate it, e.g. from WS_TICKET_SECRET); else one is kept in the database.",
     }),
   ),
+  sse: t.Object(
+    {
+      enabled: t.Boolean({ default: true, description: "Serve GET /workspaces/:id/events as Server-Sent Events." }),
+      heartbeatMs: t.Integer({
+        minimum: 500,
+        maximum: 300_000,
+        default: 15_000,
+        description: "A `: ping` comment this often keeps proxies from closing an idle stream.",
+      }),
+      maxStreamsPerUser: t.Integer({ minimum: 1, default: 8, description: "Open event streams per user; one more gets a 429." }),
+      retryMs: t.Integer({
+        minimum: 100,
+        maximum: 60_000,
+        default: 3000,
+        description: "The `retry:` hint: how long an EventSource waits before reconnecting.",
+      }),
+    },
+    { default: {}, description: "Server-Sent Events: the same workspace events for clients that can't hold a WebSocket." },
+  ),
   allowQueryToken: t.Boolean({
     default: false,
     description: "Accept ?token= at upgrade. Off: URLs end up in proxy logs; prefer ?ticket= or the auth message.",

@@ -35,6 +35,8 @@ export class Connection {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Workspaces subscribed or being subscribed; created on the first subscribe. */
   workspaces: Set<string> | undefined;
+  /** The per-user connection slot this socket holds, given back when it closes. */
+  slot: string | undefined;
   /** Messages refused by the rate limit since the last one allowed. */
   strikes = 0;
   authenticating = false;

@@ -1,18 +1,19 @@
 // The sockets' lifecycle: authentication (at upgrade or by message, with its deadline and the
 // credential's expiry), the per-user message rate checked before anything else, dispatch to the hub,
-// per-user connection counts, and closing everything on shutdown.
+// per-user connection counts (ctx.slots: across instances when Redis is configured), and closing
+// everything on shutdown.
 import { isTesseraError, TesseraError } from "../../core/errors/tessera-error";
-import { MemoryRateLimiter } from "../../core/limits/memory-limiter";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
-import type { RateRule } from "../../core/limits/rate-limiter";
+import type { RateLimiter } from "../../core/limits/rate-limiter";
+import type { Slots } from "../../core/limits/slots";
 import type { Logger } from "../../core/log/logger";
 import { Connection, type ConnectionOwner, type Identity } from "./connection";
 import type { Credentials } from "./credentials";
 import { armAuthDeadline, armExpiry, clearDeadline } from "./deadlines";
 import type { Hub } from "./hub";
+import { MessageLimit } from "./message-limit";
 import { isParseFailure, parseClientMessage } from "./parse-message";
 import { CLOSE } from "./protocol";
-import { UserConnections } from "./user-connections";
 import type { WsMetrics } from "./ws-metrics";
 
 export interface GatewayOptions {
@@ -23,6 +24,9 @@ export interface GatewayOptions {
   authTimeoutMs: number;
   messagesPerSecond: number;
   burst: number;
+  /** The limiter shared by every instance (Redis), for the message rate; absent on a single instance. */
+  sharedLimits?: RateLimiter;
+  slots: Slots;
   maxConnectionsPerUser: number;
   maxBufferedBytes: number;
 }
@@ -33,15 +37,15 @@ export class Gateway implements ConnectionOwner {
   readonly maxBufferedBytes: number;
   stopping = false;
   private readonly all = new Set<Connection>();
-  private readonly users: UserConnections;
-  // In memory on purpose: the check must answer before any await, whatever limiter ctx.limits is.
-  private readonly messages = new MemoryRateLimiter();
-  private readonly rule: RateRule;
+  // Slot holders must be unique across instances: this instance's id and a counter.
+  private readonly holderPrefix = `${crypto.randomUUID()}:`;
+  private holders = 0;
+  private readonly messages: MessageLimit;
 
   constructor(private readonly options: GatewayOptions) {
     this.maxBufferedBytes = options.maxBufferedBytes;
-    this.users = new UserConnections(options.maxConnectionsPerUser);
-    this.rule = { limit: options.messagesPerSecond, windowMs: 1000, burst: options.burst };
+    const rule = { limit: options.messagesPerSecond, windowMs: 1000, burst: options.burst };
+    this.messages = new MessageLimit(rule, options.log, options.sharedLimits);
   }
 
   get size(): number {
@@ -49,14 +53,15 @@ export class Gateway implements ConnectionOwner {
   }
 
   /** A socket about to be opened; one authenticated at upgrade takes one of its user's slots now. */
-  connect(identity: Identity | undefined): Connection {
-    if (identity && !this.users.reserve(identity.userId)) throw this.tooManyConnections();
-    return new Connection(this, identity);
+  async connect(identity: Identity | undefined): Promise<Connection> {
+    const connection = new Connection(this, identity);
+    if (identity && !(await this.reserve(connection, identity.userId))) throw this.tooManyConnections();
+    return connection;
   }
 
   /** The upgrade failed after `connect`: give the slot back. */
   abandon(connection: Connection): void {
-    if (connection.userId !== undefined) this.users.release(connection.userId);
+    this.releaseSlot(connection);
   }
 
   opened(connection: Connection): void {
@@ -102,7 +107,7 @@ export class Gateway implements ConnectionOwner {
     clearDeadline(connection);
     if (!this.all.delete(connection)) return;
     this.options.hub.drop(connection);
-    if (connection.userId !== undefined) this.users.release(connection.userId);
+    this.releaseSlot(connection);
     this.options.metrics.closed(code);
   }
 
@@ -115,7 +120,7 @@ export class Gateway implements ConnectionOwner {
     this.stopping = true;
     for (const connection of [...this.all]) connection.end(CLOSE.GOING_AWAY, "server shutting down");
     this.options.hub.stop();
-    void this.messages.close();
+    this.messages.close();
   }
 
   // Until `ready`, a socket may send one thing: an `auth` message.
@@ -131,7 +136,7 @@ export class Gateway implements ConnectionOwner {
   }
 
   private allow(connection: Connection, userId: string): boolean {
-    const decision = this.messages.consume(userId, this.rule);
+    const decision = this.messages.check(userId);
     if (decision.allowed) {
       connection.strikes = 0;
       return true;
@@ -164,11 +169,25 @@ export class Gateway implements ConnectionOwner {
         connection.error("user_mismatch", "That token belongs to another user; open another socket for them");
         return;
       }
-    } else if (!this.users.reserve(identity.userId)) {
-      this.options.metrics.limited("connections");
-      connection.error("too_many_connections", `At most ${this.options.maxConnectionsPerUser} sockets per user`);
-      connection.end(CLOSE.RATE_LIMITED, "too many connections");
-      return;
+    } else {
+      let reserved: boolean;
+      try {
+        reserved = await this.reserve(connection, identity.userId);
+      } catch (error) {
+        this.refuse(connection, error);
+        return;
+      }
+      // Closed while the slot was being taken: closed() found no slot to give back, so give it here.
+      if (!this.all.has(connection)) {
+        this.releaseSlot(connection, identity.userId);
+        return;
+      }
+      if (!reserved) {
+        this.options.metrics.limited("connections");
+        connection.error("too_many_connections", `At most ${this.options.maxConnectionsPerUser} sockets per user`);
+        connection.end(CLOSE.RATE_LIMITED, "too many connections");
+        return;
+      }
     }
     connection.userId = identity.userId;
     connection.expiresAt = identity.expiresAt;
@@ -195,6 +214,23 @@ export class Gateway implements ConnectionOwner {
     if (!authenticated) connection.end(CLOSE.INTERNAL, "authentication failed");
   }
 
+  // Answers synchronously when the slots are in memory, so a single instance's upgrade path stays cheap.
+  private reserve(connection: Connection, userId: string): boolean | Promise<boolean> {
+    const holder = this.holderPrefix + String(++this.holders);
+    const taken = this.options.slots.acquire(slotKey(userId), this.options.maxConnectionsPerUser, holder);
+    const settle = (ok: boolean) => {
+      if (ok) connection.slot = holder;
+      return ok;
+    };
+    return taken instanceof Promise ? taken.then(settle) : settle(taken);
+  }
+
+  private releaseSlot(connection: Connection, userId = connection.userId): void {
+    if (connection.slot === undefined || userId === undefined) return;
+    this.options.slots.release(slotKey(userId), connection.slot);
+    connection.slot = undefined;
+  }
+
   private tooManyConnections(): TesseraError {
     this.options.metrics.limited("connections");
     const max = this.options.maxConnectionsPerUser;
@@ -204,3 +240,5 @@ export class Gateway implements ConnectionOwner {
     });
   }
 }
+
+const slotKey = (userId: string) => `ws-user:${userId}`;

@@ -18,6 +18,8 @@ export interface HubOptions {
   log: Logger;
   /** Counts frames handed to Bun's publish (once per subscriber). */
   sent(count: number): void;
+  /** Topic members outside Bun's pub/sub (event streams); they get every publish too. */
+  streams?: Publisher;
 }
 
 interface Buffered {
@@ -198,9 +200,9 @@ export class Hub {
     // Before the fan-out: the removed user does not get this workspace's events any more, this one included.
     if (event.event === "member.removed") this.removeUser(room, removedUserId(event.data));
     const text = eventText(event);
-    const server = this.server;
-    if (server && room.members.size > 0) {
-      server.publish(room.topic, text);
+    if (room.members.size > 0) {
+      this.server?.publish(room.topic, text);
+      this.options.streams?.publish(room.topic, text);
       this.options.sent(room.members.size);
       for (const member of room.members) member.checkBuffer();
     }

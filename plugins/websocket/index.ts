@@ -1,5 +1,6 @@
 // The websocket plugin: authenticated, rate-limited real-time workspace events on Bun's native
-// WebSocket, with replay for reconnecting clients. The wire contract is in protocol.ts.
+// WebSocket and, through the same hub, as Server-Sent Events (sse/), with replay for reconnecting
+// clients. The wire contract is in protocol.ts.
 import { getRole } from "../../core/identity/workspaces";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import { createAdmission } from "./admission";
@@ -8,7 +9,9 @@ import { createCredentials } from "./credentials";
 import { Gateway } from "./gateway";
 import { Hub } from "./hub";
 import { websocketRoutes } from "./routes";
-import { MemoryTicketLedger } from "./ticket-ledger";
+import { eventStreamRoutes, SSE_ROUTE } from "./sse/routes";
+import { EventStreams } from "./sse/streams";
+import { StreamTopics } from "./sse/topics";
 import { loadTicketSecret } from "./ticket-secret";
 import { createTickets } from "./tickets";
 import { wsMetrics } from "./ws-metrics";
@@ -17,25 +20,27 @@ export default definePlugin({
   name: "websocket",
   version: "0.1.0",
   config: WebSocketConfigSchema,
-  permissions: (config) => ({ routes: [config.path, TICKET_ROUTE] }),
+  permissions: (config) => ({ routes: [config.path, TICKET_ROUTE, ...(config.sse.enabled ? [SSE_ROUTE] : [])] }),
   async setup(ctx) {
     const { config } = ctx;
     const tickets = await createTickets({
       secret: await loadTicketSecret(ctx.db, config.ticketSecret),
       ttlSeconds: config.ticketTtlSeconds,
-      ledger: new MemoryTicketLedger(),
+      ledger: ctx.once,
       issuer: ctx.instance.publicUrl,
     });
     const metrics = wsMetrics(ctx.metrics, {
       connections: () => gateway.size,
       subscriptions: () => hub.subscriptions,
     });
+    const topics = new StreamTopics();
     const hub = new Hub({
       events: ctx.events,
       roleOf: (workspaceId, userId) => getRole(ctx.db, workspaceId, userId),
       replayLimit: config.replayLimit,
       log: ctx.log,
       sent: metrics.sent,
+      streams: topics,
     });
     const credentials = createCredentials({
       auth: ctx.auth,
@@ -51,6 +56,8 @@ export default definePlugin({
       authTimeoutMs: config.authTimeoutMs,
       messagesPerSecond: config.messagesPerSecond,
       burst: config.burst,
+      sharedLimits: ctx.instance.redisUrl ? ctx.limits : undefined,
+      slots: ctx.slots,
       maxConnectionsPerUser: config.maxConnectionsPerUser,
       maxBufferedBytes: config.maxBufferedBytes,
     });
@@ -62,6 +69,19 @@ export default definePlugin({
       trustProxy: ctx.instance.trustProxy,
       onLimited: () => metrics.limited("attempts"),
     });
-    return websocketRoutes({ config, auth: ctx.auth, admit, credentials, gateway, hub, tickets });
+    const routes = websocketRoutes({ config, auth: ctx.auth, admit, credentials, gateway, hub, tickets });
+    if (!config.sse.enabled) return routes;
+    const streams = new EventStreams({
+      hub,
+      topics,
+      slots: ctx.slots,
+      metrics: ctx.metrics,
+      heartbeatMs: config.sse.heartbeatMs,
+      retryMs: config.sse.retryMs,
+      maxStreamsPerUser: config.sse.maxStreamsPerUser,
+      maxBufferedBytes: config.maxBufferedBytes,
+    });
+    ctx.onStop(() => streams.stop());
+    return routes.use(eventStreamRoutes({ auth: ctx.auth, admit, streams }));
   },
 });

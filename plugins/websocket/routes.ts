@@ -43,7 +43,7 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
     }
     await admit(request, server);
     const identity = await credentials.fromUpgrade(request, query);
-    const connection = gateway.connect(identity);
+    const connection = await gateway.connect(identity);
     hub.server = server;
     if (server.upgrade(request, { data: connection })) return;
     gateway.abandon(connection);

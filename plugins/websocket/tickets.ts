@@ -2,8 +2,8 @@
 // user, carrying the expiry of the credential they were issued for so the socket ends with it.
 import { errors, jwtVerify, SignJWT } from "jose";
 import { unauthenticated } from "../../core/errors/tessera-error";
+import type { SingleUse } from "../../core/limits/single-use";
 import type { Identity } from "./connection";
-import type { TicketLedger } from "./ticket-ledger";
 
 const TYPE = "tessera-ws-ticket+jwt";
 const AUDIENCE = "tessera:ws";
@@ -22,7 +22,8 @@ export interface Tickets {
 export interface TicketOptions {
   secret: Uint8Array<ArrayBuffer>;
   ttlSeconds: number;
-  ledger: TicketLedger;
+  /** Remembers redeemed ticket ids; shared by every instance when Redis is configured. */
+  ledger: Pick<SingleUse, "claim">;
   /** This instance's public URL: a ticket names who issued it. */
   issuer: string;
 }
@@ -65,7 +66,7 @@ export const createTickets = async ({ secret, ttlSeconds, ledger, issuer }: Tick
       }
       const { sub, jti, exp, cx } = payload;
       if (typeof sub !== "string" || typeof jti !== "string" || typeof exp !== "number") throw invalid(undefined);
-      if (!(await ledger.claim(jti, exp * 1000))) {
+      if (!(await ledger.claim(`ws-ticket:${jti}`, exp * 1000))) {
         throw unauthenticated("The ticket was already used; tickets are single-use, get a new one from POST /ws/ticket");
       }
       return { userId: sub, expiresAt: typeof cx === "number" ? cx : undefined };

@@ -9,6 +9,7 @@ import type { Scenario } from "./lib/scenario";
 import { formatFigure as format, summarize } from "./lib/stats";
 import { apiKeyHealth } from "./scenarios/api-key-health";
 import { coldStart } from "./scenarios/cold-start";
+import { coldStartBinary } from "./scenarios/cold-start-binary";
 import { federationInbox } from "./scenarios/federation-inbox";
 import { federationRtt } from "./scenarios/federation-rtt";
 import { oidcBearerMe } from "./scenarios/oidc-bearer-me";
@@ -17,6 +18,7 @@ import { ws10kHold } from "./scenarios/ws-10k-hold";
 import { wsBroadcast, wsBroadcastCpu } from "./scenarios/ws-broadcast";
 import { wsConnects, wsConnectsCpu } from "./scenarios/ws-connects";
 import { wsIdleMemory } from "./scenarios/ws-idle-memory";
+import { wsTwoInstances, wsTwoInstancesP99 } from "./scenarios/ws-two-instances";
 
 const scenarios: Scenario[] = [
   sessionMe,
@@ -24,12 +26,15 @@ const scenarios: Scenario[] = [
   oidcBearerMe,
   apiKeyHealth,
   coldStart,
+  coldStartBinary,
   wsConnects,
   wsConnectsCpu,
   wsBroadcast,
   wsBroadcastCpu,
   wsIdleMemory,
   ws10kHold,
+  wsTwoInstances,
+  wsTwoInstancesP99,
   federationRtt,
   federationInbox,
 ];

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
+import { runCli, type ServedInstance, serveProcess, TESSERA } from "../support/serve-process";
 import { makeTempDir } from "../support/test-runtime";
 
 const greeter = join(import.meta.dir, "..", "fixtures", "plugins", "greeter.ts");
@@ -155,6 +155,15 @@ describe("one-shot commands", () => {
     const schema = JSON.parse(result.stdout);
     expect(schema.properties.plugins).toBeDefined();
     expect(JSON.stringify(schema.properties.server.properties.port)).toContain('"type":"integer"');
+  });
+
+  test("a reader slower than the command still gets all of its output", async () => {
+    // More than a pipe holds, read only after a pause: exiting before the pipe drained used to cut it off.
+    const command = TESSERA.map((word) => `'${word}'`).join(" ");
+    const child = Bun.spawn(["sh", "-c", `${command} schema | (sleep 0.3; cat)`], { cwd: dir, stdout: "pipe" });
+    const text = await new Response(child.stdout).text();
+    expect(text.length).toBeGreaterThan(65_536);
+    expect(() => JSON.parse(text)).not.toThrow();
   });
 
   test("--version and unknown commands", async () => {

@@ -1,12 +1,15 @@
 // Starts `tessera serve` as a real process on a free port, as a self-hoster would, for e2e tests.
+// TESSERA_BIN=dist/tessera makes the compiled binary the server under test instead of the source.
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
 import { makeTempDir } from "./test-runtime";
 
 const root = join(import.meta.dir, "..", "..");
-export const BUN = process.execPath;
-export const MAIN = join(root, "core", "main.ts");
+/** How to run `tessera`: the binary when TESSERA_BIN names one, else this Bun on core/main.ts. */
+export const TESSERA = process.env.TESSERA_BIN
+  ? [resolve(root, process.env.TESSERA_BIN)]
+  : [process.execPath, join(root, "core", "main.ts")];
 
 export interface ServedInstance {
   url: string;
@@ -27,10 +30,12 @@ export interface ServeOptions {
   dir?: string;
   /** A fixed port (default: any free one), for a publicUrl known before start or a restart on the same URL. */
   port?: number;
+  /** How to run `tessera` (default: TESSERA). */
+  command?: string[];
 }
 
-export const runCli = async (args: string[], cwd: string, env: Record<string, string> = {}) => {
-  const child = Bun.spawn([BUN, MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
+export const runCli = async (args: string[], cwd: string, env: Record<string, string> = {}, command = TESSERA) => {
+  const child = Bun.spawn([...command, ...args], { cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
@@ -47,7 +52,8 @@ export const serveProcess = async (
   const configFile = join(dir, "tessera.jsonc");
   writeFileSync(configFile, typeof config === "string" ? config : JSON.stringify(config, null, 2));
   const env = { ...options.env };
-  const child = Bun.spawn([BUN, MAIN, "serve", "--config", configFile, "--port", String(options.port ?? 0)], {
+  const command = options.command ?? TESSERA;
+  const child = Bun.spawn([...command, "serve", "--config", configFile, "--port", String(options.port ?? 0)], {
     cwd: dir,
     env: { ...process.env, ...env },
     stdin: "ignore",
@@ -83,7 +89,7 @@ export const serveProcess = async (
     configFile,
     process: child,
     output: () => output,
-    cli: (...args) => runCli([...args, "--config", configFile], dir, env),
+    cli: (...args) => runCli([...args, "--config", configFile], dir, env, command),
     stop: async (signal = "SIGTERM") => {
       child.kill(signal);
       const code = await child.exited;

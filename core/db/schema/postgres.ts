@@ -11,10 +11,12 @@ export const {
   sessions,
   workspaces,
   workspaceMembers,
+  workspaceShares,
   jobs,
   jobEvents,
   agents,
   federationPeers,
   federationMessages,
+  federationAudit,
   kv,
 } = postgresTables;

@@ -12,10 +12,12 @@ export const {
   sessions,
   workspaces,
   workspaceMembers,
+  workspaceShares,
   jobs,
   jobEvents,
   agents,
   federationPeers,
   federationMessages,
+  federationAudit,
   kv,
 } = sqliteTables;

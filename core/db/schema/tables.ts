@@ -10,6 +10,9 @@ export const defineTables = (k: SchemaKit) => {
     email: k.text("email").unique("users_email_unique"),
     name: k.text("name"),
     isAdmin: k.bool("is_admin").notNull().default(false),
+    // Set for a guest: a user of that federation peer who signed in through it. A guest sees only the
+    // workspaces shared with its peer, and never has an email here (so it can't match one of ours).
+    guestOf: k.text("guest_of"),
     createdAt: k.epochMs("created_at").notNull(),
   });
 
@@ -75,6 +78,24 @@ export const defineTables = (k: SchemaKit) => {
     ],
   );
 
+  // Workspaces shared with a federation peer: its users who sign in here as guests get this role.
+  const workspaceShares = k.table(
+    "workspace_shares",
+    {
+      workspaceId: k
+        .text("workspace_id")
+        .notNull()
+        .references(() => workspaces.id, { onDelete: "cascade" }),
+      peerId: k.text("peer_id").notNull(),
+      role: k.text("role").$type<Role>().notNull(),
+      createdAt: k.epochMs("created_at").notNull(),
+    },
+    (t) => [
+      k.primaryKey({ name: "workspace_shares_pk", columns: [t.workspaceId, t.peerId] }),
+      k.index("workspace_shares_peer_idx").on(t.peerId),
+    ],
+  );
+
   const jobs = k.table(
     "jobs",
     {
@@ -131,6 +152,10 @@ export const defineTables = (k: SchemaKit) => {
       pid: k.int("pid"),
       timeoutMs: k.epochMs("timeout_ms"),
       commandId: k.text("command_id"),
+      // Who asked for the run: a user here, or (peerId set) the hub's user that the peer's signed command named.
+      actorId: k.text("actor_id"),
+      actorEmail: k.text("actor_email"),
+      actorName: k.text("actor_name"),
       createdAt: k.epochMs("created_at").notNull(),
       startedAt: k.epochMs("started_at"),
       endedAt: k.epochMs("ended_at"),
@@ -178,6 +203,26 @@ export const defineTables = (k: SchemaKit) => {
     ],
   );
 
+  // What peers did here on behalf of their users: each spawn and kill, and each command refused
+  // because its acting user is not on the peer's allow-list. Kept after the peer is removed.
+  const federationAudit = k.table(
+    "federation_audit",
+    {
+      id: k.serial("id"),
+      peerId: k.text("peer_id").notNull(),
+      command: k.text("command").notNull(),
+      commandId: k.text("command_id"),
+      agentId: k.text("agent_id"),
+      actorId: k.text("actor_id"),
+      actorEmail: k.text("actor_email"),
+      actorName: k.text("actor_name"),
+      // "ok", or the code of the refusal.
+      outcome: k.text("outcome").notNull(),
+      createdAt: k.epochMs("created_at").notNull(),
+    },
+    (t) => [k.index("federation_audit_peer_idx").on(t.peerId, t.id)],
+  );
+
   // Small instance state (the federation identity key, …); `expires_at` null means kept.
   const kv = k.table("kv", {
     key: k.text("key").primaryKey(),
@@ -191,11 +236,13 @@ export const defineTables = (k: SchemaKit) => {
     sessions,
     workspaces,
     workspaceMembers,
+    workspaceShares,
     jobs,
     jobEvents,
     agents,
     federationPeers,
     federationMessages,
+    federationAudit,
     kv,
   };
 };

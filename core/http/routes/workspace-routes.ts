@@ -1,7 +1,7 @@
 // The signed-in user and their workspaces: GET /me, workspaces, and membership managed by owners and admins.
 import { Elysia, t } from "elysia";
 import type { Database } from "../../db/open-database";
-import { notFound } from "../../errors/tessera-error";
+import { conflict, forbidden, notFound } from "../../errors/tessera-error";
 import type { EventBus } from "../../events/event-bus";
 import type { Auth } from "../../identity/auth";
 import { findUserByEmail, findUserById } from "../../identity/users";
@@ -11,8 +11,8 @@ import {
   getRole,
   getWorkspace,
   listMembers,
-  listWorkspacesForUser,
   removeMember,
+  workspacesOf,
 } from "../../identity/workspaces";
 
 // Ids are generated (UUIDs); anything else is refused before it reaches the database (PostgreSQL rejects a NUL byte with a 500).
@@ -30,10 +30,10 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
         const principal = await auth.requireUser(request);
         const { user } = principal;
         return {
-          user: { id: user.id, email: user.email, name: user.name },
+          user: { id: user.id, email: user.email, name: user.name, ...(user.guestOf === null ? {} : { guestOf: user.guestOf }) },
           isAdmin: principal.isAdmin,
           via: principal.via,
-          workspaces: await listWorkspacesForUser(db, user.id),
+          workspaces: await workspacesOf(db, user),
         };
       },
       { detail: { summary: "The signed-in user and their workspaces", tags: ["identity"] } },
@@ -42,7 +42,7 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
       "/workspaces",
       async ({ request }) => {
         const { user } = await auth.requireUser(request);
-        return { workspaces: await listWorkspacesForUser(db, user.id) };
+        return { workspaces: await workspacesOf(db, user) };
       },
       { detail: { summary: "Workspaces of the signed-in user", tags: ["workspaces"] } },
     )
@@ -50,6 +50,8 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
       "/workspaces",
       async ({ request, body, set }) => {
         const { user } = await auth.requireUser(request);
+        // A guest sees only what is shared with its peer; a workspace of its own would be outside that.
+        if (user.guestOf !== null) throw forbidden("Guests from a federation peer can't create workspaces here");
         const workspace = await createWorkspace(db, body.name, user.id);
         set.status = 201;
         return { ...workspace, role: "owner" };
@@ -83,6 +85,11 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
         await auth.requireRole(request, params.id, body.role === "owner" ? "owner" : "admin");
         const user = body.userId ? await findUserById(db, body.userId) : await findUserByEmail(db, body.email ?? "");
         if (!user) throw notFound("No user with that id or email has signed in to this instance yet");
+        if (user.guestOf !== null) {
+          throw conflict("That user is a guest from a federation peer; share the workspace with the peer instead", {
+            path: user.id,
+          });
+        }
         const membership = await addMember(db, params.id, user.id, body.role);
         await events.publish(params.id, "member.added", { userId: user.id, role: body.role });
         set.status = 201;

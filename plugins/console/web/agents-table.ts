@@ -31,7 +31,9 @@ export class AgentsTable {
         h(
           "tr",
           {},
-          ...["Agent", "Runs on", "State", "Started", "Ended", "Exit", "Output"].map((title) => h("th", { scope: "col" }, title)),
+          ...["Agent", "Runs on", "By", "State", "Started", "Ended", "Exit", "Output"].map((title) =>
+            h("th", { scope: "col" }, title),
+          ),
         ),
       ),
       this.body,
@@ -54,7 +56,7 @@ export class AgentsTable {
     const output = h("pre");
     const created = { agent, row: h("tr", { "data-agent-id": agent.id }), output };
     created.row.append(
-      ...Array.from({ length: 6 }, () => h("td")),
+      ...Array.from({ length: 7 }, () => h("td")),
       h("td", {}, h("details", {}, h("summary", {}, "Output"), output)),
     );
     this.rows.set(agent.id, created);
@@ -62,9 +64,10 @@ export class AgentsTable {
   }
 
   private fill({ agent, row, output }: AgentRow): void {
-    const [type, where, state, started, ended, exit] = Array.from(row.cells);
+    const [type, where, by, state, started, ended, exit] = Array.from(row.cells);
     type?.replaceChildren(agent.agentType);
     where?.replaceChildren(this.where(agent));
+    by?.replaceChildren(agent.actingUser ?? "");
     state?.replaceChildren(stateBadge(agent.status));
     started?.replaceChildren(timeOf(agent.startedAt));
     ended?.replaceChildren(timeOf(agent.endedAt));

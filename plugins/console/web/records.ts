@@ -30,6 +30,8 @@ export interface Agent {
   agentType: string;
   status: string;
   runsOn: string | null;
+  /** Who asked for the run: its email, else its name or id. */
+  actingUser: string | null;
   exitCode: number | null;
   output: string | null;
   createdAt: number;
@@ -76,6 +78,9 @@ export const toJob = (value: unknown): Job | null => {
   };
 };
 
+const actingUserOf = (value: unknown): string | null =>
+  isFields(value) ? (str(value.email) ?? str(value.name) ?? str(value.id)) : null;
+
 export const toAgent = (value: unknown): Agent | null => {
   if (!isFields(value) || !has(value, ["id", "agentType", "status"], ["createdAt"])) return null;
   return {
@@ -83,6 +88,7 @@ export const toAgent = (value: unknown): Agent | null => {
     agentType: String(value.agentType),
     status: String(value.status),
     runsOn: str(value.runsOn),
+    actingUser: actingUserOf(value.actingUser),
     exitCode: num(value.exitCode),
     output: str(value.output),
     createdAt: Number(value.createdAt),

@@ -1,8 +1,8 @@
 // The page for visitors who are not signed in: a Sign in button to the identity provider when the
-// oidc plugin is on, and a form that takes a session token from `tessera sessions create` (the only
+// oidc plugin is on (one per provider when it has several, so people choose theirs), and a form that takes a session token from `tessera sessions create` (the only
 // way in on the embedded default, which has no provider), with how to configure sign-in.
 import { h, notice } from "./dom";
-import type { SignIn } from "./sign-in-probe";
+import type { SignIn, SignInProvider } from "./sign-in-probe";
 
 const OIDC_EXAMPLE = `"plugins": {
   "oidc": { "enabled": true, "issuer": "https://auth.example.com/application/o/tessera/",
@@ -29,6 +29,19 @@ const tokenForm = (open: boolean): HTMLElement =>
     ),
   );
 
+const RETURN_HOME = "returnTo=%2F";
+
+const providerButtons = (providers: SignInProvider[]): HTMLElement => {
+  if (providers.length < 2) return h("p", {}, h("a", { class: "button", href: `/auth/login?${RETURN_HOME}` }, "Sign in"));
+  return h(
+    "ul",
+    { class: "providers", "aria-label": "Sign in with" },
+    ...providers.map((provider) =>
+      h("li", {}, h("a", { class: "button", href: `${provider.loginUrl}?${RETURN_HOME}` }, `Sign in with ${provider.name}`)),
+    ),
+  );
+};
+
 export const signedOutPage = (signIn: SignIn, query: URLSearchParams): HTMLElement => {
   const parts: (HTMLElement | null)[] = [h("h1", {}, "Sign in to Tessera")];
   if (query.get("signin") === "unknown-token") parts.push(notice("That session token is unknown, expired or revoked.", "error"));
@@ -43,7 +56,7 @@ export const signedOutPage = (signIn: SignIn, query: URLSearchParams): HTMLEleme
       h("p", {}, "Register ", h("code", {}, `${location.origin}/auth/callback`), " as the redirect URI at the provider."),
     );
   } else {
-    parts.push(h("p", {}, h("a", { class: "button", href: "/auth/login?returnTo=%2F" }, "Sign in")));
+    parts.push(providerButtons(signIn.providers));
     if (signIn.sso === "unavailable")
       parts.push(
         notice(

@@ -2,6 +2,7 @@
 // Killing a row that mirrors an agent on a peer asks that peer.
 import { Elysia, t } from "elysia";
 import type { Federation } from "../federation";
+import { actingUser } from "../identity/acting-user";
 import { killRemote, refreshRemote } from "../remote/remote-agents";
 import { requireAgentRole } from "./agent-access";
 import { getAgent, listAgents } from "./agent-store";
@@ -25,8 +26,8 @@ export const agentRoutes = (fed: Federation) =>
     .post(
       "/agents",
       async ({ request, body, set }) => {
-        await fed.auth.requireRole(request, body.workspaceId, "member");
-        const { agent, created } = await fed.runner.spawn({ ...body, peerId: null });
+        const { principal } = await fed.auth.requireRole(request, body.workspaceId, "member");
+        const { agent, created } = await fed.runner.spawn({ ...body, peerId: null, actor: actingUser(principal.user) });
         set.status = created ? 201 : 200;
         return agentView(agent);
       },
@@ -61,7 +62,9 @@ export const agentRoutes = (fed: Federation) =>
       "/agents/:id/kill",
       async ({ request, params }) => {
         const agent = await requireAgentRole(fed.auth, request, await getAgent(fed.db, params.id), "member", params.id);
-        return agentView(agent.runsOn === null ? await fed.runner.kill(agent.id) : await killRemote(fed, agent));
+        if (agent.runsOn === null) return agentView(await fed.runner.kill(agent.id));
+        const { user } = await fed.auth.requireUser(request);
+        return agentView(await killRemote(fed, agent, actingUser(user)));
       },
       {
         params: AgentParams,

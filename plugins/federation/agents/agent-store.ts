@@ -14,8 +14,10 @@ export interface AgentRecord extends Omit<Row, "status" | "input"> {
   input: unknown;
 }
 
-export type NewAgent = Omit<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId"> &
-  Partial<Pick<AgentRecord, "remoteId">>;
+type ActorFields = "actorId" | "actorEmail" | "actorName";
+
+export type NewAgent = Omit<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId" | ActorFields> &
+  Partial<Pick<AgentRecord, "remoteId" | ActorFields>>;
 
 export type AgentChanges = Partial<Pick<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId">> & {
   status: AgentStatus;

@@ -1,9 +1,11 @@
 // Turns configured agent types into runnable commands at start-up, so a missing program stops the
-// server with a config error instead of failing every run. "bun" means the Bun running Tessera; other
-// bare names are found on PATH (read through ctx.env, never handed to the agent).
+// server with a config error instead of failing every run. "bun" means the Bun running Tessera (inside
+// the single binary, the binary itself told to act as Bun); other bare names are found on PATH (read
+// through ctx.env, never handed to the agent).
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { TesseraError } from "../../../core/errors/tessera-error";
+import { buildInfo } from "../../../core/runtime/build-info";
 import { type AgentTypeConfig, DEFAULT_AGENT_TIMEOUT_MS } from "../config";
 
 export interface AgentType {
@@ -35,10 +37,12 @@ export const resolveAgentTypes = (
         path,
       });
     }
+    // The binary runs its own CLI unless BUN_BE_BUN asks it to be the plain Bun it carries.
+    const asBun: Record<string, string> = program === "bun" && buildInfo.binary ? { BUN_BE_BUN: "1" } : {};
     resolved.set(name, {
       name,
       argv: [found, ...args],
-      env: type.env ?? {},
+      env: { ...asBun, ...type.env },
       timeoutMs: type.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
     });
   }

@@ -9,6 +9,10 @@ export const agentView = (agent: AgentRecord) => ({
   workspaceId: agent.workspaceId,
   /** The peer the agent runs on; null when it runs here. */
   runsOn: agent.runsOn,
+  /** The peer that asked for this run here; null when a user of this instance did. */
+  peerId: agent.peerId,
+  /** Who asked: a user of this instance, or (peerId set) the peer's user its signed command named. */
+  actingUser: agent.actorId === null ? null : { id: agent.actorId, email: agent.actorEmail, name: agent.actorName },
   commandId: agent.commandId,
   input: agent.input,
   timeoutMs: agent.timeoutMs,

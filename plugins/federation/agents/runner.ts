@@ -7,6 +7,7 @@ import type { Database } from "../../../core/db/database";
 import { notFound, TesseraError, validationFailed } from "../../../core/errors/tessera-error";
 import type { Logger } from "../../../core/log/logger";
 import { fedError } from "../errors";
+import { type ActingUser, actorColumns } from "../identity/acting-user";
 import { type AgentRecord, advanceAgent, byId, findByCommand, getAgent, insertAgent } from "./agent-store";
 import type { AgentType } from "./agent-types";
 import { OutputTail } from "./output-tail";
@@ -40,6 +41,8 @@ export interface SpawnRequest {
   /** The peer that asks (null: a member of `workspaceId` on this instance). */
   peerId: string | null;
   workspaceId: string | null;
+  /** Who asked: a member here, or the peer's user its signed command named. */
+  actor?: ActingUser | null;
 }
 
 type Process = Subprocess<"pipe", "pipe", "pipe">;
@@ -176,6 +179,7 @@ export class AgentRunner {
         input,
         timeoutMs,
         commandId,
+        ...actorColumns(request.actor),
         createdAt: Date.now(),
       });
     } catch (error) {

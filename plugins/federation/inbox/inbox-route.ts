@@ -11,7 +11,7 @@ import { CLOCK_SKEW_S, INBOX_PATH, MAX_MESSAGE_BYTES, MEDIA_TYPE } from "../wire
 import type { Message } from "../wire/message";
 import { readCapped } from "../wire/read-body";
 import { signMessage } from "../wire/sign";
-import { checkCommandGrant, handleCommand } from "./handle-command";
+import { checkActingUser, checkCommandGrant, handleCommand } from "./handle-command";
 import { handleConnectionAccept, handleConnectionRequest } from "./handle-connection";
 import { handleEvent } from "./handle-event";
 import { type Inbound, verifyInbound } from "./verify-inbound";
@@ -43,6 +43,7 @@ const run = async (fed: Federation, inbound: Inbound): Promise<Answer> => {
     case "command": {
       if (!peer) throw fedError("ERR_FED_PEER", 403, `${message.iss} is not a peer of this instance`);
       checkCommandGrant(peer, message.body);
+      await checkActingUser(fed, peer, message.body);
       try {
         return { ok: true, result: await handleCommand(fed, peer, message.body) };
       } catch (error) {

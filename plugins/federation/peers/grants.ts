@@ -1,4 +1,5 @@
-// What a peer may do here: which commands, and which agent types it may spawn. Nothing unless granted.
+// What a peer may do here: which commands, which agent types it may spawn, and (optionally) on behalf
+// of which of its users. Nothing unless granted.
 import { type Static, Type } from "@sinclair/typebox";
 import { AGENT_TYPE_PATTERN } from "../config";
 import { fedError } from "../errors";
@@ -9,6 +10,14 @@ export const GrantsSchema = Type.Object(
   {
     commands: Type.Array(literals(COMMAND_NAMES), { uniqueItems: true }),
     agentTypes: Type.Array(Type.String({ pattern: AGENT_TYPE_PATTERN }), { uniqueItems: true, maxItems: 100 }),
+    /** When set, spawn and kill only on behalf of these hub users (their ids or emails). */
+    users: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 320 }), {
+        uniqueItems: true,
+        maxItems: 1000,
+        description: "The peer's users (ids or emails) it may act for; leave out for any",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import { activeMirrors } from "../agents/agent-store";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
 import { loseMirror } from "../remote/remote-agents";
+import { endGuestSessions } from "../sign-in/guests";
 import { sendMessage } from "../wire/send";
 import { fetchDocument } from "./fetch-document";
 import type { PeerGrants } from "./grants";
@@ -28,8 +29,15 @@ const load = async (fed: Federation, id: string): Promise<Peer> => {
   return peer;
 };
 
-const change = async (fed: Federation, peer: Peer, changes: PeerChanges): Promise<PeerEntry> =>
-  fed.peers.put(await updatePeer(fed.db, peer, changes));
+const change = async (fed: Federation, peer: Peer, changes: PeerChanges): Promise<PeerEntry> => {
+  const entry = await fed.peers.put(await updatePeer(fed.db, peer, changes));
+  // The peer's users signed in here through it: once it is suspended or gone, so are they, at once.
+  if (changes.status === "suspended" || changes.status === "disconnected") {
+    const ended = await endGuestSessions(fed.db, peer.id);
+    if (ended > 0) fed.log.info("guest sessions ended", { peer: peer.id, sessions: ended });
+  }
+  return entry;
+};
 
 /** Sends now; a notice that must arrive (accept, resume) goes to the outbox if the peer can't be reached. */
 const notify = async (fed: Federation, entry: PeerEntry, notice: Notice, mustArrive: boolean): Promise<boolean> => {

@@ -2,6 +2,7 @@
 import { Elysia, t } from "elysia";
 import { notFound } from "../../../core/errors/tessera-error";
 import type { Federation } from "../federation";
+import { listAudit } from "../identity/audit-log";
 import { addPeer } from "./add-peer";
 import { GrantsSchema } from "./grants";
 import { acceptPeer, disconnectPeer, setGrants, suspendPeer } from "./lifecycle";
@@ -55,6 +56,18 @@ export const peerRoutes = (fed: Federation) =>
         return peerView(peer);
       },
       { params: PeerParams, detail: { summary: "One peer", tags } },
+    )
+    .get(
+      "/federation/peers/:id/audit",
+      async ({ params, query }) => ({ entries: await listAudit(fed.db, params.id, query.limit ?? 100, query.before) }),
+      {
+        params: PeerParams,
+        query: t.Object({
+          limit: t.Optional(t.Integer({ minimum: 1, maximum: 500 })),
+          before: t.Optional(t.Integer({ minimum: 1 })),
+        }),
+        detail: { summary: "What the peer's users did here (spawns, kills, refusals), newest first", tags },
+      },
     )
     .post(
       "/federation/peers/:id/accept",

@@ -10,6 +10,7 @@ import { agentView } from "../agents/agent-view";
 import { AGENT_STATUSES, isTerminal } from "../agents/status";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
+import { type ActingUser, actorColumns } from "../identity/acting-user";
 import type { PeerEntry } from "../peers/peer-cache";
 import type { CommandName } from "../wire/constants";
 import { literals } from "../wire/literals";
@@ -90,7 +91,12 @@ const command = async (
   return (await applyReport(deps, entry.peer.id, result)) ?? (await getAgent(deps.db, mirror.id)) ?? mirror;
 };
 
-export const spawnRemote = async (deps: RemoteDeps, peerId: string, request: RemoteSpawn): Promise<AgentRecord> => {
+export const spawnRemote = async (
+  deps: RemoteDeps,
+  peerId: string,
+  request: RemoteSpawn,
+  actor: ActingUser,
+): Promise<AgentRecord> => {
   const entry = await activePeer(deps, peerId);
   const commandId = crypto.randomUUID();
   const mirror = await insertAgent(deps.db, {
@@ -103,6 +109,7 @@ export const spawnRemote = async (deps: RemoteDeps, peerId: string, request: Rem
     input: request.input ?? null,
     timeoutMs: request.timeoutMs ?? null,
     commandId,
+    ...actorColumns(actor),
     createdAt: Date.now(),
   });
   const args = {
@@ -112,7 +119,7 @@ export const spawnRemote = async (deps: RemoteDeps, peerId: string, request: Rem
   };
   let result: unknown;
   try {
-    result = await sendCommand(deps, entry, "agent.spawn", commandId, args);
+    result = await sendCommand(deps, entry, "agent.spawn", commandId, args, { actor });
   } catch (error) {
     // The peer said no: nothing runs there, so nothing is kept here.
     if (error instanceof PeerRefusal) {
@@ -155,8 +162,8 @@ export const refreshRemote = async (deps: RemoteDeps, mirror: AgentRecord): Prom
   }
 };
 
-export const killRemote = async (deps: RemoteDeps, mirror: AgentRecord): Promise<AgentRecord> => {
+export const killRemote = async (deps: RemoteDeps, mirror: AgentRecord, actor: ActingUser): Promise<AgentRecord> => {
   if (isTerminal(mirror.status) || mirror.runsOn === null) return mirror;
   const entry = await activePeer(deps, mirror.runsOn);
-  return command(deps, entry, mirror, "agent.kill");
+  return command(deps, entry, mirror, "agent.kill", { actor });
 };

@@ -5,6 +5,7 @@ import { SpawnBody } from "../agents/agent-routes";
 import { type AgentRecord, getAgent, listAgents } from "../agents/agent-store";
 import { agentView } from "../agents/agent-view";
 import type { Federation } from "../federation";
+import { actingUser } from "../identity/acting-user";
 import { killRemote, refreshRemote, spawnRemote } from "./remote-agents";
 
 const tags = ["federation"];
@@ -29,8 +30,8 @@ export const remoteRoutes = (fed: Federation) =>
     .post(
       "/federation/peers/:id/agents",
       async ({ request, params, body, set }) => {
-        await fed.auth.requireRole(request, body.workspaceId, "member");
-        const agent = await spawnRemote(fed, params.id, body);
+        const { principal } = await fed.auth.requireRole(request, body.workspaceId, "member");
+        const agent = await spawnRemote(fed, params.id, body, actingUser(principal.user));
         set.status = 201;
         return agentView(agent);
       },
@@ -67,7 +68,8 @@ export const remoteRoutes = (fed: Federation) =>
       "/federation/peers/:id/agents/:agentId/kill",
       async ({ request, params }) => {
         const mirror = await mirrorFor(fed, request, params.id, params.agentId, "member");
-        return agentView(await killRemote(fed, mirror));
+        const { user } = await fed.auth.requireUser(request);
+        return agentView(await killRemote(fed, mirror, actingUser(user)));
       },
       { params: AgentParams, detail: { summary: "Kill an agent on a peer", tags } },
     );

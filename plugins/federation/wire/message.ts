@@ -4,6 +4,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { AGENT_STATUSES } from "../agents/status";
 import { AGENT_TYPE_PATTERN } from "../config";
+import { ActingUserSchema } from "../identity/acting-user";
 import { INSTANCE_ID_PATTERN } from "../identity/document";
 import { MESSAGE_TYPES } from "./constants";
 import { literals } from "./literals";
@@ -44,11 +45,14 @@ export const SpawnArgsSchema = Type.Object({
 
 const AgentIdArgs = Type.Object({ agentId: Id });
 
+// The hub's user on whose behalf the command is sent; absent when the hub asks for itself.
+const actor = Type.Optional(ActingUserSchema);
+
 export const CommandBodySchema = Type.Union([
-  Type.Object({ name: Type.Literal("agent.spawn"), commandId: Id, args: SpawnArgsSchema }),
-  Type.Object({ name: Type.Literal("agent.status"), commandId: Id, args: AgentIdArgs }),
-  Type.Object({ name: Type.Literal("agent.kill"), commandId: Id, args: AgentIdArgs }),
-  Type.Object({ name: Type.Literal("agent.list"), commandId: Id, args: Type.Object({}) }),
+  Type.Object({ name: Type.Literal("agent.spawn"), commandId: Id, args: SpawnArgsSchema, actor }),
+  Type.Object({ name: Type.Literal("agent.status"), commandId: Id, args: AgentIdArgs, actor }),
+  Type.Object({ name: Type.Literal("agent.kill"), commandId: Id, args: AgentIdArgs, actor }),
+  Type.Object({ name: Type.Literal("agent.list"), commandId: Id, args: Type.Object({}), actor }),
 ]);
 
 export const ConnectionBodySchema = Type.Object({ instance: Type.Object({}) });

@@ -1,6 +1,7 @@
 // A command to a peer, retried with backoff while the peer can't be reached. Retrying is safe because the
 // peer keys commands by commandId; a peer that answers "no" is not asked again.
 import { isTesseraError } from "../../../core/errors/tessera-error";
+import type { ActingUser } from "../identity/acting-user";
 import type { PeerEntry } from "../peers/peer-cache";
 import { backoffMs } from "./backoff";
 import type { CommandName } from "./constants";
@@ -12,6 +13,8 @@ export interface CommandOptions {
   /** Defaults to `delivery.commandAttempts`. */
   attempts?: number;
   timeoutMs?: number;
+  /** The user on whose behalf the command is sent, signed into it. */
+  actor?: ActingUser;
 }
 
 export const sendCommand = async (
@@ -24,9 +27,10 @@ export const sendCommand = async (
 ): Promise<unknown> => {
   const { commandAttempts, baseDelayMs, maxDelayMs } = deps.config.delivery;
   const attempts = options.attempts ?? commandAttempts;
+  const body = { name, commandId, args, ...(options.actor ? { actor: options.actor } : {}) };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sendMessage(deps, peer, "command", { name, commandId, args }, { timeoutMs: options.timeoutMs });
+      return await sendMessage(deps, peer, "command", body, { timeoutMs: options.timeoutMs });
     } catch (error) {
       if (attempt >= attempts || !isTesseraError(error) || !RETRYABLE.has(error.code)) throw error;
       await Bun.sleep(backoffMs(attempt, baseDelayMs, maxDelayMs));

@@ -1,13 +1,14 @@
 // POST /auth/backchannel-logout: the provider tells us a user or one of their provider sessions
 // signed out (OpenID Back-Channel Logout 1.0). A validated, never-seen logout token revokes the
-// matching sessions: by (issuer, sid), or every session of the (issuer, sub) user.
+// matching sessions: by (issuer, sid), or every session of the (issuer, sub) user. With several
+// providers, the token's (unverified) `iss` only chooses whose keys and client id verify it.
 import { Elysia } from "elysia";
 import { findUserByIdentity } from "../../../core/identity/identities";
 import { revokeSessionsWhere } from "../../../core/identity/sessions";
 import { markerKey, recordOnce } from "../kv";
 import { type LogoutClaims, validateLogoutToken } from "../logout-token";
-import type { RelyingParty } from "../relying-party";
-import { tokenRejected } from "../verify-jwt";
+import type { ProviderClient, RelyingParty } from "../relying-party";
+import { claimedIssuer, tokenRejected } from "../verify-jwt";
 
 const FORM = "application/x-www-form-urlencoded";
 
@@ -20,8 +21,18 @@ const logoutTokenOf = (request: Request, body: unknown): string => {
   return token;
 };
 
-const revoke = async (rp: RelyingParty, { subject, sid }: LogoutClaims): Promise<number> => {
-  const { issuer } = rp.settings;
+const providerFor = (rp: RelyingParty, token: string): ProviderClient => {
+  if (rp.providers.length === 1) return rp.defaultProvider();
+  const issuer = claimedIssuer(token);
+  const client = issuer === undefined ? rp.defaultProvider() : rp.byIssuer(issuer);
+  if (!client)
+    throw tokenRejected("logout token", "claim_invalid", "The logout token's issuer is not a configured provider", {
+      claim: "iss",
+    });
+  return client;
+};
+
+const revoke = async (rp: RelyingParty, issuer: string, { subject, sid }: LogoutClaims): Promise<number> => {
   const user = subject ? await findUserByIdentity(rp.ctx.db, issuer, subject) : null;
   if (sid) return revokeSessionsWhere(rp.ctx.db, { issuer, sid, ...(user ? { userId: user.id } : {}) });
   return user ? revokeSessionsWhere(rp.ctx.db, { issuer, userId: user.id }) : 0;
@@ -33,19 +44,19 @@ export const backchannelLogoutRoute = (rp: RelyingParty) =>
     async ({ request, body, set }) => {
       set.headers["cache-control"] = "no-store";
       const token = logoutTokenOf(request, body);
-      const provider = rp.connection.require();
+      const { settings, connection } = providerFor(rp, token);
       const claims = await validateLogoutToken(token, {
-        issuer: rp.settings.issuer,
-        clientId: rp.settings.clientId,
-        keys: provider.keys,
-        clockToleranceSeconds: rp.settings.clockToleranceSeconds,
+        issuer: settings.issuer,
+        clientId: settings.clientId,
+        keys: connection.require().keys,
+        clockToleranceSeconds: settings.clockToleranceSeconds,
       });
       // Remembered until the token could no longer verify (plus the clock tolerance).
-      const until = (claims.exp + rp.settings.clockToleranceSeconds) * 1000;
-      if (!(await recordOnce(rp.ctx.db, markerKey("jti", rp.settings.issuer, claims.jti), until))) {
+      const until = (claims.exp + settings.clockToleranceSeconds) * 1000;
+      if (!(await recordOnce(rp.ctx.db, markerKey("jti", settings.issuer, claims.jti), until))) {
         throw tokenRejected("logout token", "replayed", "This logout token was used already");
       }
-      const revoked = await revoke(rp, claims);
+      const revoked = await revoke(rp, settings.issuer, claims);
       rp.ctx.log.info("back-channel logout", { revoked, bySid: claims.sid !== undefined });
       return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
     },

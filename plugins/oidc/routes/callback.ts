@@ -1,6 +1,7 @@
-// GET /auth/callback: the provider sends the browser back here. The state must name a sign-in this
-// browser started (its sealed cookie) and is single-use; the code is exchanged with the PKCE
-// verifier; the ID token is verified; then a new session starts and the browser goes to returnTo.
+// GET /auth/callback: every provider sends the browser back here. The state must name a sign-in this
+// browser started (its sealed cookie, which names the provider) and is single-use; the code is
+// exchanged with that provider and the PKCE verifier; the ID token is verified against that provider
+// alone; then a new session starts and the browser goes to returnTo.
 import { Elysia } from "elysia";
 import { badRequest } from "../../../core/errors/tessera-error";
 import { cookieValue } from "../../../core/identity/credentials";
@@ -13,7 +14,7 @@ import { type IdTokenClaims, validateIdToken } from "../id-token";
 import { markerKey, recordOnce } from "../kv";
 import { FLOW_TTL_SECONDS, flowCookieName, isStateShaped, type LoginFlow, openFlow } from "../login-flow";
 import type { Provider } from "../provider-connection";
-import type { RelyingParty } from "../relying-party";
+import type { ProviderClient, RelyingParty } from "../relying-party";
 import { signIn } from "../sign-in";
 import { fetchUserinfo } from "../userinfo";
 
@@ -70,7 +71,10 @@ const openSignIn = async (rp: RelyingParty, request: Request, state: string | nu
   return flow;
 };
 
-/** RFC 9207: an `iss` in the response must be our provider's; a provider that promises one must send it. */
+/**
+ * RFC 9207: an `iss` in the response must be the provider the sign-in started at (so one provider
+ * can't pass off a response as another's: a mix-up attack); a provider that promises one must send it.
+ */
 const checkResponseIssuer = (provider: Provider, iss: string | null) => {
   const { issuer, issParameterSupported } = provider.metadata;
   if (iss === null ? issParameterSupported : iss !== issuer) {
@@ -84,21 +88,31 @@ const checkResponseIssuer = (provider: Provider, iss: string | null) => {
   }
 };
 
-const wantsProfile = (rp: RelyingParty, claims: IdTokenClaims) =>
-  (claims.email === undefined && rp.settings.scopes.includes("email")) ||
-  (claims.name === undefined && rp.settings.scopes.includes("profile"));
+const wantsProfile = ({ settings }: ProviderClient, claims: IdTokenClaims) =>
+  (claims.email === undefined && settings.scopes.includes("email")) ||
+  (claims.name === undefined && settings.scopes.includes("profile"));
+
+// A provider removed from the config while a sign-in at it was in flight.
+const providerOf = (rp: RelyingParty, flow: LoginFlow): ProviderClient => {
+  const client = rp.providers.find(({ settings }) => settings.id === flow.provider);
+  if (!client)
+    throw oidcError("ERR_OIDC_STATE", 400, "This sign-in started at a provider that is no longer configured; sign in again");
+  return client;
+};
 
 const complete = async (rp: RelyingParty, request: Request, clear: string[]) => {
   const params = singleParams(new URL(request.url));
   const flow = await openSignIn(rp, request, params.get("state"), clear);
   const error = params.get("error");
   if (error !== null) throw providerRefused(error);
-  const provider = rp.connection.require();
+  const client = providerOf(rp, flow);
+  const provider = client.connection.require();
   checkResponseIssuer(provider, params.get("iss"));
   const code = params.get("code");
   if (!code) throw badRequest("The callback carries neither a code nor an error");
 
-  const { settings, ctx } = rp;
+  const { settings } = client;
+  const { ctx } = rp;
   const { metadata } = provider;
   const tokens = await exchangeCode(
     ctx.fetch,
@@ -113,7 +127,7 @@ const complete = async (rp: RelyingParty, request: Request, clear: string[]) => 
     keys: provider.keys,
     clockToleranceSeconds: settings.clockToleranceSeconds,
   });
-  if (wantsProfile(rp, claims) && metadata.userinfoEndpoint && tokens.accessToken) {
+  if (wantsProfile(client, claims) && metadata.userinfoEndpoint && tokens.accessToken) {
     const profile = await fetchUserinfo(ctx.fetch, ctx.log, metadata.userinfoEndpoint, tokens.accessToken, claims.subject);
     if (profile) {
       // An email and the provider's word that it is verified travel together.
@@ -123,6 +137,7 @@ const complete = async (rp: RelyingParty, request: Request, clear: string[]) => 
   }
   const token = await signIn(ctx.db, request, {
     issuer: settings.issuer,
+    linkByEmail: settings.linkByEmail,
     claims,
     idToken: tokens.idToken,
     ttlMs: settings.sessionTtlMs,

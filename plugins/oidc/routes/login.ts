@@ -1,42 +1,55 @@
-// GET /auth/login?returnTo=: a 302 to the provider (code flow, PKCE S256, state, nonce), with the
-// sign-in sealed into a cookie named after its state.
+// GET /auth/login?returnTo= (the first provider) and GET /auth/login/:provider: a 302 to the
+// provider (code flow, PKCE S256, state, nonce), with the sign-in sealed into a cookie named after
+// its state. The sealed flow names the provider, so the one callback can route it.
 import { Elysia } from "elysia";
+import { safeReturnTo } from "../../../core/http/return-to";
 import { startAuthorization } from "../authorization-code";
 import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, cookieNamesWithPrefix, setCookie } from "../cookies";
 import { FLOW_COOKIE_PREFIX, FLOW_TTL_SECONDS, flowCookieName, sealFlow } from "../login-flow";
-import type { RelyingParty } from "../relying-party";
-import { safeReturnTo } from "../return-to";
+import type { ProviderClient, RelyingParty } from "../relying-party";
 
 // Each click on "sign in" leaves a cookie for ten minutes; past a handful, the old ones go so the
 // Cookie header can't grow until the server refuses it.
 const MAX_FLOWS_IN_FLIGHT = 5;
 
-export const loginRoute = (rp: RelyingParty) =>
-  new Elysia({ name: "oidc-login" }).get(
-    "/auth/login",
-    ({ request, query, set }) =>
-      browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/auth/login" }, async () => {
-        const { settings } = rp;
-        const provider = rp.connection.require();
-        const returnTo = safeReturnTo(query.returnTo);
-        const authorization = startAuthorization(settings, provider.metadata.authorizationEndpoint);
-        const sealed = await sealFlow({ ...authorization, returnTo }, rp.flowKey());
-        const headers = new Headers({ location: authorization.url.toString(), "cache-control": "no-store" });
-        const inFlight = cookieNamesWithPrefix(request, FLOW_COOKIE_PREFIX);
-        if (inFlight.length >= MAX_FLOWS_IN_FLIGHT) {
-          for (const name of inFlight)
-            headers.append("set-cookie", clearCookie(name, settings.flowCookiePath, settings.secureCookies));
-        }
-        headers.append(
-          "set-cookie",
-          setCookie(flowCookieName(authorization.state), sealed, {
-            path: settings.flowCookiePath,
-            maxAgeSeconds: FLOW_TTL_SECONDS,
-            secure: settings.secureCookies,
-          }),
-        );
-        return new Response(null, { status: 302, headers });
-      }),
-    { detail: { summary: "Start single sign-on: redirects to the OpenID provider", tags: ["auth"] } },
+const redirectToProvider = async (rp: RelyingParty, client: ProviderClient, request: Request, returnTo: unknown) => {
+  const { flowCookiePath, secureCookies } = rp.settings;
+  const provider = client.connection.require();
+  const authorization = startAuthorization(client.settings, provider.metadata.authorizationEndpoint);
+  const flow = { ...authorization, provider: client.settings.id, returnTo: safeReturnTo(returnTo) };
+  const sealed = await sealFlow(flow, rp.flowKey());
+  const headers = new Headers({ location: authorization.url.toString(), "cache-control": "no-store" });
+  const inFlight = cookieNamesWithPrefix(request, FLOW_COOKIE_PREFIX);
+  if (inFlight.length >= MAX_FLOWS_IN_FLIGHT) {
+    for (const name of inFlight) headers.append("set-cookie", clearCookie(name, flowCookiePath, secureCookies));
+  }
+  headers.append(
+    "set-cookie",
+    setCookie(flowCookieName(authorization.state), sealed, {
+      path: flowCookiePath,
+      maxAgeSeconds: FLOW_TTL_SECONDS,
+      secure: secureCookies,
+    }),
   );
+  return new Response(null, { status: 302, headers });
+};
+
+export const loginRoute = (rp: RelyingParty) =>
+  new Elysia({ name: "oidc-login" })
+    .get(
+      "/auth/login",
+      ({ request, query, set }) =>
+        browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/auth/login" }, () =>
+          redirectToProvider(rp, rp.defaultProvider(), request, query.returnTo),
+        ),
+      { detail: { summary: "Start single sign-on at the first provider: redirects to it", tags: ["auth"] } },
+    )
+    .get(
+      "/auth/login/:provider",
+      ({ request, query, params, set }) =>
+        browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/" }, () =>
+          redirectToProvider(rp, rp.provider(params.provider), request, query.returnTo),
+        ),
+      { detail: { summary: "Start single sign-on at the named provider: redirects to it", tags: ["auth"] } },
+    );

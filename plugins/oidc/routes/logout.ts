@@ -10,10 +10,13 @@ import { clearCookie } from "../cookies";
 import type { RelyingParty } from "../relying-party";
 import { requireSameOrigin } from "../same-origin";
 
+// The provider the session was signed in at, if it is still configured and offers RP-initiated logout.
 const endSessionUrl = (rp: RelyingParty, session: Session | null): string => {
-  const { issuer, clientId, postLogoutRedirectUri } = rp.settings;
-  const endpoint = rp.connection.current()?.metadata.endSessionEndpoint;
-  if (!endpoint || !session?.idToken || session.issuer !== issuer) return postLogoutRedirectUri;
+  const { postLogoutRedirectUri } = rp.settings;
+  const client = session?.issuer ? rp.byIssuer(session.issuer) : undefined;
+  const endpoint = client?.connection.current()?.metadata.endSessionEndpoint;
+  if (!client || !endpoint || !session?.idToken) return postLogoutRedirectUri;
+  const { clientId } = client.settings;
   const url = new URL(endpoint);
   url.searchParams.set("id_token_hint", session.idToken);
   url.searchParams.set("post_logout_redirect_uri", postLogoutRedirectUri);

@@ -30,7 +30,7 @@ const pluginConfigs = (issuer: string): Record<string, Record<string, unknown>> 
   console: { enabled: true },
 });
 
-const presentPlugins = (issuer: string) =>
+export const presentPlugins = (issuer: string) =>
   Object.fromEntries(
     Object.entries(pluginConfigs(issuer)).filter(([name]) => existsSync(join(root, "plugins", name, "index.ts"))),
   );
@@ -60,7 +60,7 @@ const timeToReady = async (argv: string[], cwd: string): Promise<number> => {
   }
 };
 
-const coldContender = (name: string, argv: () => string[], dir: string, fresh: boolean): Contender => ({
+export const coldContender = (name: string, argv: () => string[], dir: string, fresh: boolean): Contender => ({
   name,
   async measure() {
     const times: number[] = [];

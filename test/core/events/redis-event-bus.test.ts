@@ -128,6 +128,23 @@ describe.skipIf(!url)("RedisEventBus", () => {
     await Bun.sleep(50);
     expect(received).toEqual(["1", "2", "3", "4"]);
   });
+  test("ids keep rising after Redis lost its counter and history (a restart without persistence)", async () => {
+    const [a, b] = pair(cluster(redisUrl, 2));
+    await Promise.all([a.ready(), b.ready()]);
+    const received: string[] = [];
+    b.subscribe("reset", (event) => received.push(event.id));
+    await a.publish("reset", "e", 1);
+    await a.publish("reset", "e", 2);
+    await until(() => received.length === 2);
+
+    const client = new RedisClient(redisUrl);
+    const prefix = prefixes.at(-1) ?? "";
+    await client.send("DEL", [`${prefix}reset:seq`, `${prefix}reset:log`]);
+    client.close();
+    expect((await a.publish("reset", "e", 3)).id).toBe("3");
+    await until(() => received.length === 3);
+    expect(received).toEqual(["1", "2", "3"]);
+  });
 });
 
 describe("RedisEventBus without Redis", () => {

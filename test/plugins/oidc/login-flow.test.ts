@@ -3,6 +3,7 @@ import { EncryptJWT } from "jose";
 import { flowKey, openFlow, sealFlow } from "../../../plugins/oidc/login-flow";
 
 const flow = {
+  provider: "default",
   state: "state-0123456789abcdef",
   codeVerifier: "verifier-0123456789",
   nonce: "nonce-0123456789",

@@ -22,14 +22,22 @@ const configError = async (websocket: Record<string, unknown>) => {
 };
 
 describe("websocket config", () => {
-  test("grants exactly the socket path and the ticket route, derived from config", async () => {
+  test("grants exactly the socket path, the ticket route and the event stream route, derived from config", async () => {
     const t = await start({ path: "/live" });
     const plugin = t.runtime.plugins.find((p) => p.name === "websocket");
-    expect(plugin?.grants.routes).toEqual(["/live", "/ws/ticket"]);
+    expect(plugin?.grants.routes).toEqual(["/live", "/ws/ticket", "/workspaces/:id/events"]);
     expect(plugin?.routes).toEqual([
       { method: "GET", path: "/live" },
       { method: "POST", path: "/ws/ticket" },
+      { method: "GET", path: "/workspaces/:id/events" },
     ]);
+  });
+
+  test("with sse disabled, neither grants nor serves the event stream route", async () => {
+    const t = await start({ sse: { enabled: false } });
+    const plugin = t.runtime.plugins.find((p) => p.name === "websocket");
+    expect(plugin?.grants.routes).toEqual(["/ws", "/ws/ticket"]);
+    expect(plugin?.routes.map((route) => route.path)).toEqual(["/ws", "/ws/ticket"]);
   });
 
   test("hands Bun the frame limit, heartbeat and backpressure bound for the whole server", async () => {
@@ -51,6 +59,7 @@ describe("websocket config", () => {
       maxPayloadBytes: 65_536,
       ticketTtlSeconds: 30,
       allowQueryToken: false,
+      sse: { enabled: true, heartbeatMs: 15_000, maxStreamsPerUser: 8, retryMs: 3000 },
     });
     expect(t.runtime.app.config.websocket).toMatchObject({ maxPayloadLength: 65_536, idleTimeout: 60 });
   });

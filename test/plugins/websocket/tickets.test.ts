@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
-import { MemoryTicketLedger } from "../../../plugins/websocket/ticket-ledger";
+import { MemorySingleUse } from "../../../core/limits/single-use";
 import { createTickets } from "../../../plugins/websocket/tickets";
 
 const secret = new TextEncoder().encode("a-test-secret-of-at-least-thirty-two-characters");
 const issuer = "http://localhost:3000";
 
-const makeTickets = (ttlSeconds = 30) => createTickets({ secret, ttlSeconds, ledger: new MemoryTicketLedger(), issuer });
+const makeTickets = (ttlSeconds = 30) => createTickets({ secret, ttlSeconds, ledger: new MemorySingleUse(), issuer });
 
 const rejection = async (promise: Promise<unknown>) => {
   try {
@@ -70,17 +70,5 @@ describe("websocket tickets", () => {
   test("garbage is refused as an invalid ticket, not a crash", async () => {
     const tickets = await makeTickets();
     for (const garbage of ["", "abc", "a.b.c"]) expect(await rejection(tickets.redeem(garbage))).toMatchObject({ status: 401 });
-  });
-});
-
-describe("the ticket ledger", () => {
-  test("remembers a ticket id until it expires, then forgets it", () => {
-    let now = 0;
-    const ledger = new MemoryTicketLedger(() => now);
-    expect(ledger.claim("a", 30_000)).toBe(true);
-    expect(ledger.claim("a", 30_000)).toBe(false);
-    now = 40_000;
-    expect(ledger.claim("b", 70_000)).toBe(true);
-    expect(ledger.size).toBe(1);
   });
 });

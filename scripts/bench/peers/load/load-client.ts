@@ -6,7 +6,7 @@
 //   broadcast  deliveries per second: every room gets --batch events a round, for --seconds
 //   hold       holds the connections for --seconds while --rate events a second go to the rooms in
 //              turn; publish→deliver latency of every delivery; a connection lost is an error
-// node load-client.js --dialect tessera|socket.io --url WS_URL --publish URL --tokens FILE --connections N
+// node load-client.js --dialect tessera|socket.io --url WS_URL[,WS_URL…] --publish URL --tokens FILE --connections N
 //   [--mode connect|idle|broadcast|hold] [--workspaces ID,ID…] [--concurrency 64] [--sources 8]
 //   [--seconds 5] [--batch 20] [--bytes 100] [--rate 100]
 import { readFileSync } from "node:fs";
@@ -36,7 +36,8 @@ const connections = Number(values.connections);
 if (!dialect || !values.url || !values.publish || !values.tokens || !(connections > 0)) {
   throw new Error("usage: load-client.js --dialect tessera|socket.io --url WS_URL --publish URL --tokens FILE --connections N …");
 }
-const url = new URL(values.url);
+// Several comma-separated URLs spread the connections over instances so that every room has members on each.
+const urls = values.url.split(",").map((each) => new URL(each));
 const publishUrl = values.publish;
 const tokens = readFileSync(values.tokens, "utf8").split("\n").filter(Boolean);
 const workspaces = values.workspaces.split(",").filter(Boolean);
@@ -55,6 +56,8 @@ const openPool = async () => {
     for (let index = next++; index < connections; index = next++) {
       const opened = performance.now();
       const token = tokens[index % tokens.length] ?? "";
+      const url = urls[Math.floor(index / Math.max(1, workspaces.length)) % urls.length];
+      if (!url) throw new Error("--url names no URL");
       pool[index] = await dialect(url, token, `127.0.0.${1 + (index % sources)}`);
       connectMs.push(performance.now() - opened);
     }

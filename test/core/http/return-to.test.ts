@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { safeReturnTo } from "../../../plugins/oidc/return-to";
+import { safeReturnTo } from "../../../core/http/return-to";
 
 describe("safeReturnTo", () => {
   test("keeps same-origin paths with their query and fragment", () => {

@@ -1,0 +1,6 @@
+// Entry of the single executable that `npm run build` makes: core/main.ts's CLI, after the modules
+// that plugins loaded by path import are provided (see plugins/host-modules.ts).
+import { hostModules } from "./plugins/host-modules";
+
+Bun.plugin(hostModules);
+await import("./main");

@@ -1,0 +1,56 @@
+// GET /workspaces/:id/events: the workspace's events as Server-Sent Events, for clients that can't
+// hold a WebSocket. Everything that can fail is checked before the stream starts, so failures are
+// problem+json: 401/403 (not a user), 406 (Accept), 400 (bad resume id), 404, 429, 503.
+import { Elysia } from "elysia";
+import { TesseraError } from "../../../core/errors/tessera-error";
+import { parseSince } from "../../../core/events/event-id";
+import type { Auth } from "../../../core/identity/auth";
+import type { PeerAddress } from "../admission";
+import { acceptsEventStream } from "./accepts";
+import type { EventStreams } from "./streams";
+
+export const SSE_ROUTE = "/workspaces/:id/events";
+
+export interface EventStreamRouteOptions {
+  auth: Auth;
+  admit(request: Request, server: PeerAddress): Promise<void>;
+  streams: EventStreams;
+}
+
+// app.handle (tests, no server) has no peer address; admission then counts them as one.
+const NO_PEER: PeerAddress = { requestIP: () => null };
+
+/** Last-Event-ID (what EventSource sends on reconnect) wins over ?since= (the first connect's). */
+const resumeFrom = (request: Request, since: unknown): string | undefined => {
+  const last = request.headers.get("last-event-id")?.trim();
+  if (last) {
+    parseSince(last);
+    return last;
+  }
+  if (since === undefined) return undefined;
+  if (typeof since !== "string") throw new TesseraError("ERR_BAD_REQUEST", "Send one `since`", { status: 400, path: "since" });
+  parseSince(since);
+  return since;
+};
+
+export const eventStreamRoutes = ({ auth, admit, streams }: EventStreamRouteOptions) =>
+  new Elysia({ name: "tessera-sse" }).get(
+    SSE_ROUTE,
+    async ({ request, server, params, query }) => {
+      await admit(request, server ?? NO_PEER);
+      const principal = await auth.requireUser(request);
+      if (!acceptsEventStream(request.headers.get("accept"))) {
+        throw new TesseraError("ERR_NOT_ACCEPTABLE", "This route answers with text/event-stream only; accept it", {
+          status: 406,
+        });
+      }
+      const since = resumeFrom(request, query.since);
+      return streams.connect({ userId: principal.user.id, expiresAt: principal.expiresAt }, params.id, since);
+    },
+    {
+      detail: {
+        summary: "Follow a workspace's events as Server-Sent Events (resume with Last-Event-ID or ?since=)",
+        tags: ["websocket"],
+      },
+    },
+  );

@@ -1,0 +1,210 @@
+// Scale-out: the same WebSocket load on one Tessera instance and on two behind no balancer (the load
+// client spreads each room's subscribers over both), on PostgreSQL and Redis; events are published
+// through the first instance, so half of every room's deliveries cross Redis to the other. One instance
+// on PostgreSQL without Redis (events in memory) shows what Redis itself costs. Two figures: broadcast
+// deliveries per second, and the p99 of publish→deliver at 100 events a second.
+// Needs PostgreSQL and Redis: TESSERA_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test)
+// and TESSERA_BENCH_REDIS_URL (default redis://127.0.0.1:6379).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RedisClient, SQL } from "bun";
+import type { Scenario } from "../lib/scenario";
+import { type ServerProcess, startServer } from "../lib/server-process";
+import { buildPeers, wsLoadArgv } from "../peers/peers";
+
+const ROOMS = 10;
+const ROOM_SIZE = 100;
+const USERS = 10;
+const BATCH = 20;
+const root = join(import.meta.dir, "..", "..", "..");
+const bun = process.execPath;
+const main = join(root, "core", "main.ts");
+const adminUrl = process.env.TESSERA_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const redisUrl = process.env.TESSERA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+const withAdmin = async (statement: string) => {
+  const admin = new SQL(adminUrl, { max: 1 });
+  try {
+    await admin.unsafe(statement);
+  } finally {
+    await admin.close();
+  }
+};
+
+/** Deletes the run's keys (SCAN, never KEYS, so a shared Redis is not blocked). */
+const clearPrefix = async (prefix: string) => {
+  const client = new RedisClient(redisUrl);
+  try {
+    let cursor = "0";
+    do {
+      const reply = await client.send("SCAN", [cursor, "MATCH", `${prefix}*`, "COUNT", "1000"]);
+      if (!Array.isArray(reply)) break;
+      cursor = String(reply[0]);
+      const keys = Array.isArray(reply[1]) ? reply[1].map(String) : [];
+      if (keys.length) await client.send("DEL", keys);
+    } while (cursor !== "0");
+  } finally {
+    client.close();
+  }
+};
+
+const cli = async (dir: string, ...args: string[]) => {
+  const child = Bun.spawn([bun, main, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`tessera ${args.join(" ")} failed: ${err}`);
+  return out.trim();
+};
+
+interface Cluster {
+  dir: string;
+  tokensFile: string;
+  workspaces: string[];
+  /** `count` fresh instances on the shared database, and Redis unless `redis` is false. */
+  start(count: number, redis: boolean): Promise<ServerProcess[]>;
+  cleanup(): Promise<void>;
+}
+
+const makeCluster = async (): Promise<Cluster> => {
+  await buildPeers();
+  const name = `tessera_bench_${crypto.randomUUID().replaceAll("-", "")}`;
+  const prefix = `tessera-bench:${name}:`;
+  await withAdmin(`CREATE DATABASE "${name}"`);
+  const databaseUrl = new URL(adminUrl);
+  databaseUrl.pathname = `/${name}`;
+  const dir = mkdtempSync(join(tmpdir(), "tessera-bench-scale-"));
+  const cleanup = async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await withAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await clearPrefix(prefix);
+  };
+  try {
+    const config = {
+      database: { url: databaseUrl.toString() },
+      log: { level: "warn" },
+      plugins: {
+        // As in the single-instance scenarios: limits still run on every message and upgrade, raised so a
+        // few users can hold a thousand sockets.
+        websocket: {
+          enabled: true,
+          maxConnectionsPerUser: 100_000,
+          messagesPerSecond: 100_000,
+          burst: 100_000,
+          connectionAttemptsPerMinutePerIp: 10_000_000,
+        },
+        [join(import.meta.dir, "..", "contenders", "tessera-publish-plugin.ts")]: {
+          enabled: true,
+          permissions: { routes: ["/bench"] },
+        },
+      },
+    };
+    writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify({ ...config, redis: { url: redisUrl, prefix } }));
+    writeFileSync(join(dir, "memory.jsonc"), JSON.stringify(config));
+    const emails = Array.from({ length: USERS }, (_, index) => `scale${index}@bench.example`);
+    const tokens: string[] = [];
+    for (const email of emails) {
+      await cli(dir, "users", "create", "--email", email);
+      tokens.push(await cli(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
+    }
+    const tokensFile = join(dir, "tokens.txt");
+    writeFileSync(tokensFile, `${tokens.join("\n")}\n`);
+    const start = (count: number, redis: boolean) =>
+      Promise.all(
+        Array.from({ length: count }, () =>
+          startServer([bun, main, "serve", "--port", "0", "--config", redis ? "tessera.jsonc" : "memory.jsonc"], { cwd: dir }),
+        ),
+      );
+    const [setup] = await start(1, true);
+    const workspaces: string[] = [];
+    try {
+      const api = async (path: string, body: unknown) => {
+        const response = await fetch(`${setup?.url}${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+        return response;
+      };
+      for (let index = 0; index < ROOMS; index++) {
+        workspaces.push(((await (await api("/workspaces", { name: `scale-${index}` })).json()) as { id: string }).id);
+      }
+      for (const id of workspaces) {
+        await Promise.all(emails.slice(1).map((email) => api(`/workspaces/${id}/members`, { email, role: "member" })));
+      }
+    } finally {
+      await setup?.stop();
+    }
+    return { dir, tokensFile, workspaces, start, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+};
+
+const runLoad = async (cluster: Cluster, servers: ServerProcess[], flags: string[]) => {
+  const [first] = servers;
+  if (!first) throw new Error("no server to publish through");
+  const target = [
+    "--dialect",
+    "tessera",
+    "--url",
+    servers.map((server) => `${server.url.replace(/^http/, "ws")}/ws`).join(","),
+    "--publish",
+    `${first.url}/bench/publish`,
+  ];
+  const common = ["--tokens", cluster.tokensFile, "--connections", String(ROOMS * ROOM_SIZE)];
+  const child = Bun.spawn(wsLoadArgv([...target, ...common, "--workspaces", cluster.workspaces.join(","), ...flags]), {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (code !== 0) throw new Error(`load client exited ${code}: ${err}`);
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Record<string, number>;
+};
+
+const scenario = (latency: boolean): Scenario => ({
+  name: latency ? "ws-two-instances-p99" : "ws-two-instances",
+  title: latency
+    ? `p99 publish→deliver, 100 events/s to ${ROOMS} rooms of ${ROOM_SIZE}: one instance vs two (PostgreSQL + Redis)`
+    : `Broadcast deliveries, ${ROOMS} rooms × ${ROOM_SIZE}, ${BATCH} per room a round: one instance vs two (PostgreSQL + Redis)`,
+  unit: latency ? "ms" : "deliveries/s",
+  higherIsBetter: !latency,
+  async prepare() {
+    const cluster = await makeCluster();
+    return {
+      contenders: [
+        { name: "one instance, no Redis", count: 1, redis: false },
+        { name: "one instance", count: 1, redis: true },
+        { name: "two instances", count: 2, redis: true },
+      ].map(({ name, count, redis }) => ({
+        name,
+        async measure(seconds: number) {
+          // Fresh instances each sample, so no sample inherits another's sockets.
+          const servers = await cluster.start(count, redis);
+          try {
+            const flags = latency
+              ? ["--mode", "hold", "--seconds", String(seconds), "--rate", "100"]
+              : ["--mode", "broadcast", "--seconds", String(seconds), "--batch", String(BATCH), "--bytes", "100"];
+            const result = await runLoad(cluster, servers, flags);
+            return (latency ? result.p99Ms : result.deliveriesPerSecond) ?? 0;
+          } finally {
+            await Promise.all(servers.map((server) => server.stop()));
+          }
+        },
+      })),
+      cleanup: () => cluster.cleanup(),
+    };
+  },
+});
+
+export const wsTwoInstances = scenario(false);
+export const wsTwoInstancesP99 = scenario(true);
