@@ -2,8 +2,9 @@
 // by every process on the database): the sign-in started here (taken once, by its state) and the
 // jtis of assertions accepted (so each works once).
 import { createHash } from "node:crypto";
-import { and, eq, gt, like, lt } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
+import { markerKey, purgeExpired, recordOnce } from "../../../core/db/kv-markers";
 
 const PREFIX = "fed-sign-in:";
 export const FLOW_TTL_MS = 10 * 60_000;
@@ -47,18 +48,7 @@ export const takePendingSignIn = async (db: Database, state: string): Promise<Pe
 };
 
 /** False when this issuer's jti was accepted before (and could still verify): a replay. */
-export const claimAssertion = async (db: Database, issuer: string, jti: string, expiresAt: number): Promise<boolean> => {
-  const { kv } = db.tables;
-  const key = `${PREFIX}jti:${createHash("sha256").update(`${issuer}\n${jti}`).digest("hex")}`;
-  const inserted = await db.orm
-    .insert(kv)
-    .values({ key, value: "used", expiresAt })
-    .onConflictDoNothing()
-    .returning({ key: kv.key });
-  return inserted.length > 0;
-};
+export const claimAssertion = (db: Database, issuer: string, jti: string, expiresAt: number): Promise<boolean> =>
+  recordOnce(db, markerKey(PREFIX, "jti", issuer, jti), expiresAt);
 
-export const purgeExpiredSignIns = async (db: Database): Promise<void> => {
-  const { kv } = db.tables;
-  await db.orm.delete(kv).where(and(like(kv.key, `${PREFIX}%`), lt(kv.expiresAt, Date.now())));
-};
+export const purgeExpiredSignIns = (db: Database): Promise<void> => purgeExpired(db, PREFIX);

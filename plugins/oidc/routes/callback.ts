@@ -3,6 +3,7 @@
 // exchanged with that provider and the PKCE verifier; the ID token is verified against that provider
 // alone; then a new session starts and the browser goes to returnTo.
 import { Elysia } from "elysia";
+import { recordOnce } from "../../../core/db/kv-markers";
 import { badRequest } from "../../../core/errors/tessera-error";
 import { cookieValue } from "../../../core/identity/credentials";
 import { SESSION_COOKIE } from "../../../core/identity/session-resolver";
@@ -11,7 +12,7 @@ import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, setCookie } from "../cookies";
 import { oidcError } from "../errors";
 import { type IdTokenClaims, validateIdToken } from "../id-token";
-import { markerKey, recordOnce } from "../kv";
+import { markerKey } from "../kv";
 import { FLOW_TTL_SECONDS, flowCookieName, isStateShaped, type LoginFlow, openFlow } from "../login-flow";
 import type { Provider } from "../provider-connection";
 import type { ProviderClient, RelyingParty } from "../relying-party";
