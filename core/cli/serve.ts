@@ -57,7 +57,7 @@ const welcome = (runtime: Runtime, url: string) =>
     : `Config: ${runtime.loaded.file}`;
 
 export const serve = async (options: ServeOptions): Promise<void> => {
-  const runtime = await createRuntime({ file: options.file });
+  const runtime = await createRuntime({ file: options.file, port: options.port });
   const { server: config } = runtime.loaded.config;
   let server: ReturnType<typeof listen>;
   try {

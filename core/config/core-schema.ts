@@ -27,6 +27,14 @@ const ServerSchema = Type.Object(
     ),
     bodyLimit: Type.Integer({ minimum: 1, default: 1048576, description: "Largest request body, in bytes." }),
     shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10000 }),
+    instanceId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          "Names this instance among those sharing the database; it must stay the same across restarts and differ between instances. Defaults to <host name>:<port>.",
+      }),
+    ),
   },
   { default: {} },
 );
@@ -79,5 +87,6 @@ export type PluginEntry = Static<typeof PluginEntrySchema>;
 
 /** The validated core config; publicUrl and allowedOrigins are always filled in by loadConfig. */
 export type CoreConfig = Omit<CoreConfigInput, "server"> & {
-  server: Required<CoreConfigInput["server"]>;
+  // instanceId's default needs the port `serve` listens on, which may come from the command line.
+  server: Required<Omit<CoreConfigInput["server"], "instanceId">> & Pick<CoreConfigInput["server"], "instanceId">;
 };

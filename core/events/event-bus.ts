@@ -18,6 +18,10 @@ export interface ReplayResult {
 export type EventListener = (event: WorkspaceEvent) => void;
 
 export interface EventBus {
+  /**
+   * Calls not awaited one by one are still numbered and delivered in call order, so a producer with
+   * several events should start them together: on Redis, awaiting each costs a round trip per event.
+   */
   publish(workspaceId: string, event: string, data: unknown): Promise<WorkspaceEvent>;
   /** Listen to one workspace's events on this instance (whatever instance published them). */
   subscribe(workspaceId: string, listener: EventListener): () => void;

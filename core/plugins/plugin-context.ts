@@ -18,6 +18,8 @@ export interface InstanceInfo {
   /** Directory relative paths in config resolve against (the config file's, or the cwd). */
   baseDir: string;
   redisUrl?: string;
+  /** This instance among those sharing the database (server.instanceId); the same after a restart. */
+  instanceId: string;
 }
 
 export interface PluginContext<C = unknown> {

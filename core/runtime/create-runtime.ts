@@ -20,6 +20,7 @@ import { Registry } from "../metrics/registry";
 import { type LoadedPlugin, loadPlugins, startPlugins, stopPlugins } from "../plugins/load-plugins";
 import { scopedEnv } from "../plugins/scoped-env";
 import { createScopedFetch } from "../plugins/scoped-fetch";
+import { instanceIdFor } from "./instance-id";
 import { createSharedServices, type SharedServices } from "./shared-services";
 
 export interface RuntimeOptions {
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   pluginTimeoutMs?: number;
   /** Apply pending migrations (default); `check` only looks. */
   migrate?: boolean;
+  /** The port `serve` will listen on when the command line overrides server.port. */
+  port?: number;
 }
 
 export interface Runtime extends SharedServices {
@@ -93,6 +96,7 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       admins: config.admins,
       baseDir,
       redisUrl: config.redis?.url,
+      instanceId: instanceIdFor(config.server.instanceId, options.port ?? config.server.port),
     };
     const plugins = await loadPlugins({
       sections: config.plugins,

@@ -45,6 +45,7 @@ export const createFederation = (ctx: PluginContext<FederationConfig>): Federati
   const runner = new AgentRunner({
     db,
     log: log.child({ component: "agents" }),
+    instanceId: ctx.instance.instanceId,
     types,
     cwd: ctx.instance.baseDir,
     limits: { maxConcurrent, maxConcurrentPerPeer, killGraceMs, outputTailBytes },

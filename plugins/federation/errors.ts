@@ -37,7 +37,7 @@ export type FederationErrorCode =
   | "ERR_AGENT_TIMEOUT"
   /** The global or per-peer concurrency limit is reached. */
   | "ERR_AGENT_LIMIT"
-  /** The agent runs in another process (one sharing this database). */
+  /** The agent runs on another instance sharing this database, which did not end it when asked. */
   | "ERR_AGENT_ELSEWHERE";
 
 export const fedError = (

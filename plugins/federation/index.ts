@@ -70,8 +70,9 @@ export default definePlugin({
     const instance = instanceOf(ctx);
     const { fed } = instance;
     await fed.loadIdentity();
-    // Runs a previous process left unfinished can't be finished by this one.
-    for (const agent of await loseInterrupted(fed.db)) await fed.reportAgent(agent);
+    // Runs this instance's previous process left unfinished can't be finished by this one; other
+    // instances' runs are theirs to finish.
+    for (const agent of await loseInterrupted(fed.db, ctx.instance.instanceId)) await fed.reportAgent(agent);
     await fed.outbox.start();
     instance.reconciler.start();
     instance.pruner = setInterval(() => {

@@ -3,6 +3,7 @@
 // through one instance holding on the other. The Redis outage runs on a private redis-server, so the
 // machine's shared one is never stopped.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import { RedisClient, type Subprocess } from "bun";
 import { openDatabase } from "../../core/db/open-database";
 import { generateApiKey, hashApiKey } from "../../plugins/api-key/keyring";
@@ -285,6 +286,76 @@ describe.skipIf(!postgres || !redis)("two instances on one PostgreSQL and one Re
     expect(replayed.status).toBe(409);
     expect((await replayed.json()).code).toBe("ERR_FED_REPLAY");
   });
+});
+
+describe.skipIf(!postgres)("federation agents on two instances of one database", () => {
+  const sleeper = { command: ["bun", join(import.meta.dir, "..", "..", "scripts/agents/sleeper.ts")], timeoutMs: 60_000 };
+  let settings: Record<string, unknown>;
+  let portB: number;
+  let a: Node;
+  let b: Node;
+  let owner: { id: string; token: string };
+  let workspaceId: string;
+  let dropDatabase = async () => {};
+
+  // Fixed ports: each instance's default id is <host>:<port>, which a restart on the same port keeps.
+  beforeAll(async () => {
+    const scratch = await createScratchDatabase();
+    dropDatabase = scratch.drop;
+    settings = {
+      server: { publicUrl: PUBLIC_URL },
+      database: { url: scratch.url },
+      log: { level: "warn" },
+      plugins: { federation: { enabled: true, agents: { types: { sleeper }, killGraceMs: 500 } } },
+    };
+    portB = await freePort();
+    let portA = await freePort();
+    while (portA === portB) portA = await freePort();
+    const [first, second] = await Promise.all([
+      serveProcess(settings, { port: portA, timeoutMs: 30_000 }),
+      serveProcess(settings, { port: portB, timeoutMs: 30_000 }),
+    ]);
+    a = node(first);
+    b = node(second);
+    owner = await user(first, "agents@example.com");
+    workspaceId = await workspace(a, owner.token);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.served.stop(), b?.served.stop()]);
+    await dropDatabase();
+  });
+
+  const spawn = async (at: Node) => {
+    const response = await at.http("/agents", owner.token, {
+      method: "POST",
+      body: JSON.stringify({ workspaceId, agentType: "sleeper", input: { seconds: 20 } }),
+    });
+    expect(response.status).toBe(201);
+    return String((await response.json()).id);
+  };
+  const status = async (at: Node, id: string) => (await (await at.http(`/agents/${id}`, owner.token)).json()).status;
+
+  test("an agent run by A is read and killed through B", async () => {
+    const id = await spawn(a);
+    expect(await status(b, id)).toBe("running");
+    const killed = await b.http(`/agents/${id}/kill`, owner.token, { method: "POST" });
+    expect(killed.status).toBe(200);
+    expect((await killed.json()).status).toBe("killed");
+    expect(await status(a, id)).toBe("killed");
+  });
+
+  test("an instance restarted after a crash marks its own runs lost and leaves the other's running", async () => {
+    const onA = await spawn(a);
+    const onB = await spawn(b);
+    await b.served.stop("SIGKILL");
+    expect(await status(a, onB)).toBe("running");
+    b = node(await serveProcess(settings, { port: portB, timeoutMs: 30_000 }));
+    expect(await status(b, onB)).toBe("lost");
+    expect(await status(b, onA)).toBe("running");
+    const killed = await b.http(`/agents/${onA}/kill`, owner.token, { method: "POST" });
+    expect((await killed.json()).status).toBe("killed");
+  }, 60_000);
 });
 
 describe.skipIf(!postgres)("two instances when their Redis stops and comes back", () => {

@@ -156,6 +156,10 @@ export const defineTables = (k: SchemaKit) => {
       actorId: k.text("actor_id"),
       actorEmail: k.text("actor_email"),
       actorName: k.text("actor_name"),
+      // The instance (server.instanceId) whose process runs it, for runs here: only that instance may call it
+      // lost on start, and a kill received elsewhere is left here (killRequestedAt) for it to carry out.
+      instanceId: k.text("instance_id"),
+      killRequestedAt: k.epochMs("kill_requested_at"),
       createdAt: k.epochMs("created_at").notNull(),
       startedAt: k.epochMs("started_at"),
       endedAt: k.epochMs("ended_at"),

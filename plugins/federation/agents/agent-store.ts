@@ -1,6 +1,7 @@
-// Agents in the agents table: runs on this instance (runsOn null) and a hub's mirrors of runs on a peer.
+// Agents in the agents table: runs on this instance (runsOn null; instanceId names the process that runs
+// it when several share the database) and a hub's mirrors of runs on a peer.
 // Status changes are conditional updates, so reports that arrive out of order can't move an agent back.
-import { and, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
 import { preparedPer } from "../../../core/db/prepared";
 import type { Tables } from "../../../core/db/schema/tables";
@@ -16,8 +17,11 @@ export interface AgentRecord extends Omit<Row, "status" | "input"> {
 
 type ActorFields = "actorId" | "actorEmail" | "actorName";
 
-export type NewAgent = Omit<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId" | ActorFields> &
-  Partial<Pick<AgentRecord, "remoteId" | ActorFields>>;
+export type NewAgent = Omit<
+  AgentRecord,
+  "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId" | "instanceId" | "killRequestedAt" | ActorFields
+> &
+  Partial<Pick<AgentRecord, "remoteId" | "instanceId" | ActorFields>>;
 
 export type AgentChanges = Partial<Pick<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId">> & {
   status: AgentStatus;
@@ -125,15 +129,53 @@ export const activeMirrors = async (db: Database, runsOn?: string): Promise<Agen
   return rows.map(toRecord);
 };
 
-/** Runs here left unfinished by a process that is gone: they are lost. */
-export const loseInterrupted = async (db: Database): Promise<AgentRecord[]> => {
+/**
+ * Runs this instance left unfinished when its previous process ended: they are lost. Runs recorded before
+ * agents named their instance are lost too, as every instance did then; a report from a process still
+ * running one replaces `lost`.
+ */
+export const loseInterrupted = async (db: Database, instanceId: string): Promise<AgentRecord[]> => {
   const { agents } = db.tables;
   const rows = await db.orm
     .update(agents)
     .set({ status: "lost", endedAt: Date.now() })
-    .where(and(isNull(agents.runsOn), inArray(agents.status, [...ACTIVE_STATUSES])))
+    .where(
+      and(
+        isNull(agents.runsOn),
+        or(eq(agents.instanceId, instanceId), isNull(agents.instanceId)),
+        inArray(agents.status, [...ACTIVE_STATUSES]),
+      ),
+    )
     .returning();
   return rows.map(toRecord);
+};
+
+/** Asks the instance running this agent to end it (see killsRequested); false when it is over already. */
+export const requestKill = async (db: Database, id: string): Promise<boolean> => {
+  const { agents } = db.tables;
+  const rows = await db.orm
+    .update(agents)
+    .set({ killRequestedAt: Date.now() })
+    .where(and(eq(agents.id, id), inArray(agents.status, [...ACTIVE_STATUSES])))
+    .returning({ id: agents.id });
+  return rows.length > 0;
+};
+
+/** This instance's unfinished runs that another instance was asked to kill. */
+export const killsRequested = async (db: Database, instanceId: string): Promise<string[]> => {
+  const { agents } = db.tables;
+  const rows = await db.orm
+    .select({ id: agents.id })
+    .from(agents)
+    .where(
+      and(
+        eq(agents.instanceId, instanceId),
+        isNotNull(agents.killRequestedAt),
+        isNull(agents.runsOn),
+        inArray(agents.status, [...ACTIVE_STATUSES]),
+      ),
+    );
+  return rows.map((row) => row.id);
 };
 
 export const deleteAgent = async (db: Database, id: string): Promise<void> => {

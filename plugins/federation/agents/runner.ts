@@ -1,14 +1,24 @@
 // Runs agents: each a configured argv started with Bun.spawn (no shell), the task on stdin as JSON, a
 // clean environment holding only the type's configured variables. Enforces the global and per-peer
 // concurrency limits and the per-type timeout; kill is SIGTERM, then SIGKILL after a grace period.
-// Records every state change and reports it through `onChange`.
+// Records every state change and reports it through `onChange`. Instances sharing one database each run
+// their own agents; a kill received by another instance is left in the database for the owner to carry out.
 import type { Subprocess } from "bun";
 import type { Database } from "../../../core/db/database";
 import { notFound, TesseraError, validationFailed } from "../../../core/errors/tessera-error";
 import type { Logger } from "../../../core/log/logger";
 import { fedError } from "../errors";
 import { type ActingUser, actorColumns } from "../identity/acting-user";
-import { type AgentRecord, advanceAgent, byId, findByCommand, getAgent, insertAgent } from "./agent-store";
+import {
+  type AgentRecord,
+  advanceAgent,
+  byId,
+  findByCommand,
+  getAgent,
+  insertAgent,
+  killsRequested,
+  requestKill,
+} from "./agent-store";
 import type { AgentType } from "./agent-types";
 import { OutputTail } from "./output-tail";
 import { stableJson } from "./stable-json";
@@ -24,6 +34,8 @@ export interface RunnerLimits {
 export interface RunnerOptions {
   db: Database;
   log: Logger;
+  /** Recorded on every run started here (server.instanceId). */
+  instanceId: string;
   types: Map<string, AgentType>;
   /** Agents start in this directory (the config file's). */
   cwd: string;
@@ -63,6 +75,10 @@ const MAX_INPUT_BYTES = 32 * 1024;
 const RETRY_AFTER_S = "5";
 // After the process exits, how long its pipes may stay open (held by a grandchild) before we stop reading.
 const DRAIN_MS = 1000;
+// While agents run here, how often the database is asked whether another instance was told to kill one.
+const KILL_POLL_MS = 250;
+// How often an instance that forwarded a kill looks whether the owner has ended the run.
+const KILL_WAIT_POLL_MS = 100;
 
 const pump = async (stream: ReadableStream<Uint8Array>, tail: OutputTail) => {
   const reader = stream.getReader();
@@ -75,6 +91,7 @@ const limitReached = (message: string) =>
 export class AgentRunner {
   private readonly slots = new Map<string, Slot>();
   private readonly commands = new Map<string, Promise<unknown>>();
+  private killPoll: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -122,9 +139,48 @@ export class AgentRunner {
     if (!agent) throw notFound("No such agent", { path: id });
     if (isTerminal(agent.status)) return agent;
     const slot = this.slots.get(id);
-    if (!slot) throw fedError("ERR_AGENT_ELSEWHERE", 409, "This agent runs in another process that shares this database");
+    if (!slot) return this.killElsewhere(agent);
     this.terminate(slot, "killed");
     return this.settled(id, slot);
+  }
+
+  // Carries out the kills other instances recorded for runs here.
+  private async killRequested(): Promise<void> {
+    for (const id of await killsRequested(this.options.db, this.options.instanceId)) {
+      const slot = this.slots.get(id);
+      if (slot) this.terminate(slot, "killed");
+    }
+  }
+
+  // The owner sees the request within KILL_POLL_MS and then takes as long as a kill here takes.
+  private async killElsewhere(agent: AgentRecord): Promise<AgentRecord> {
+    const { db, limits } = this.options;
+    const waitMs = KILL_POLL_MS + limits.killGraceMs + 5000;
+    if (!(await requestKill(db, agent.id))) return (await getAgent(db, agent.id)) ?? agent;
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      await Bun.sleep(KILL_WAIT_POLL_MS);
+      const current = await getAgent(db, agent.id);
+      if (!current) throw notFound("No such agent", { path: agent.id });
+      if (isTerminal(current.status)) return current;
+    }
+    // The instance's name (a host name) stays in the log: the answer may go to a peer.
+    this.options.log.warn("the instance running an agent did not carry out its kill", {
+      agent: agent.id,
+      instance: agent.instanceId,
+    });
+    throw fedError(
+      "ERR_AGENT_ELSEWHERE",
+      504,
+      `The instance running this agent did not end it within ${waitMs} ms; it ends it if it is up, and marks it lost when it starts again`,
+      { path: agent.id },
+    );
+  }
+
+  private watchKills() {
+    this.killPoll ??= setInterval(() => {
+      this.killRequested().catch((error: unknown) => this.options.log.warn("looking for kill requests failed", { error }));
+    }, KILL_POLL_MS);
   }
 
   /** Ends every run (of one peer, when given) and waits for them to be recorded. */
@@ -161,6 +217,7 @@ export class AgentRunner {
     const { promise, resolve } = Promise.withResolvers<AgentRecord>();
     const slot: Slot = { peerId, signalled: false, timers: [], done: promise, resolve };
     this.slots.set(id, slot);
+    this.watchKills();
     return slot;
   }
 
@@ -173,6 +230,7 @@ export class AgentRunner {
         id,
         peerId: request.peerId,
         runsOn: null,
+        instanceId: this.options.instanceId,
         workspaceId: request.workspaceId,
         agentType: type.name,
         status: "queued",
@@ -183,7 +241,7 @@ export class AgentRunner {
         createdAt: Date.now(),
       });
     } catch (error) {
-      this.slots.delete(id);
+      this.release(id);
       throw error;
     }
     await this.changed(queued);
@@ -259,13 +317,20 @@ export class AgentRunner {
     end: { status: AgentStatus; exitCode?: number | null; output: string },
   ): Promise<AgentRecord> {
     for (const timer of slot.timers) clearTimeout(timer);
-    this.slots.delete(id);
+    this.release(id);
     const ended = await advanceAgent(this.options.db, byId(this.options.db, id), { ...end, endedAt: Date.now() });
     const agent = ended ?? (await getAgent(this.options.db, id));
     if (!agent) throw new TesseraError("ERR_INTERNAL", `Agent ${id} vanished while it ran`);
     if (ended) await this.changed(ended);
     slot.resolve(agent);
     return agent;
+  }
+
+  private release(id: string) {
+    this.slots.delete(id);
+    if (this.slots.size > 0) return;
+    clearInterval(this.killPoll);
+    this.killPoll = undefined;
   }
 
   private async changed(agent: AgentRecord) {

@@ -58,6 +58,20 @@ describe.skipIf(!url)("RedisEventBus", () => {
     expect(published.map((event) => event.id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
   });
 
+  // Not awaiting each lets the publishes share round trips to Redis, and their deliveries share frames.
+  test("publishes started together are numbered and delivered in the order they were made", async () => {
+    const [a, b] = pair(cluster(redisUrl, 2));
+    expect(await b.ready()).toBe(true);
+    const received: WorkspaceEvent[] = [];
+    b.subscribe("ws", (event) => received.push(event));
+    const published = await Promise.all(Array.from({ length: 20 }, (_, i) => a.publish("ws", "job.progress", { i })));
+    expect(published.map((event) => [event.id, event.data])).toEqual(
+      Array.from({ length: 20 }, (_, i) => [String(i + 1), { i }]),
+    );
+    await until(() => received.length === 20);
+    expect(received).toEqual(published);
+  });
+
   test("concurrent publishers on both instances: every instance sees one order, by id", async () => {
     const [a, b] = pair(cluster(redisUrl, 2));
     await Promise.all([a.ready(), b.ready()]);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { getAgent, insertAgent, loseInterrupted } from "../../../plugins/federation/agents/agent-store";
-import { type RunnerHarness, settledAgent, startRunner } from "./support/runner-harness";
+import { HARNESS_INSTANCE, type RunnerHarness, settledAgent, startRunner } from "./support/runner-harness";
 
 describe("the agent runner", () => {
   let h: RunnerHarness;
@@ -136,7 +136,7 @@ describe("the agent runner", () => {
     expect((await getAgent(h.db, b.agent.id))?.status).toBe("running");
   });
 
-  test("runs a previous process left queued or running are marked lost on the next start", async () => {
+  test("runs this instance's previous process left queued or running are marked lost on the next start", async () => {
     const base = {
       peerId: null,
       runsOn: null,
@@ -146,13 +146,58 @@ describe("the agent runner", () => {
       timeoutMs: 1000,
       commandId: null,
     };
-    await insertAgent(h.db, { ...base, id: "was-running", status: "running", createdAt: Date.now() });
-    await insertAgent(h.db, { ...base, id: "was-done", status: "completed", createdAt: Date.now() });
+    const mine = { ...base, instanceId: HARNESS_INSTANCE };
+    await insertAgent(h.db, { ...mine, id: "was-running", status: "running", createdAt: Date.now() });
+    await insertAgent(h.db, { ...mine, id: "was-done", status: "completed", createdAt: Date.now() });
     await insertAgent(h.db, { ...base, id: "mirror", runsOn: "peer-a", status: "running", createdAt: Date.now() });
-    const lost = await loseInterrupted(h.db);
-    expect(lost.map((agent) => agent.id)).toEqual(["was-running"]);
+    await insertAgent(h.db, { ...base, id: "elsewhere", instanceId: "other:3000", status: "running", createdAt: Date.now() });
+    // Recorded before runs named their instance: nobody can tell whose it was.
+    await insertAgent(h.db, { ...base, id: "unnamed", status: "queued", createdAt: Date.now() });
+    const lost = await loseInterrupted(h.db, HARNESS_INSTANCE);
+    expect(lost.map((agent) => agent.id).sort()).toEqual(["unnamed", "was-running"]);
     expect((await getAgent(h.db, "was-running"))?.status).toBe("lost");
     expect((await getAgent(h.db, "was-done"))?.status).toBe("completed");
     expect((await getAgent(h.db, "mirror"))?.status).toBe("running");
+    expect((await getAgent(h.db, "elsewhere"))?.status).toBe("running");
   });
+});
+
+describe("two instances' runners on one database", () => {
+  let owner: RunnerHarness;
+  let other: RunnerHarness;
+  beforeEach(async () => {
+    owner = await startRunner();
+    other = await startRunner({}, owner.db);
+  });
+  afterEach(async () => {
+    await other.close();
+    await owner.close();
+  });
+
+  test("a kill received by the other instance is carried out by the one running the agent", async () => {
+    const { agent } = await owner.runner.spawn({ peerId: null, workspaceId: null, agentType: "sleeper", input: { seconds: 30 } });
+    expect(agent.instanceId).toBe(HARNESS_INSTANCE);
+    const killed = await other.runner.kill(agent.id);
+    expect(killed.status).toBe("killed");
+    expect(owner.runner.running()).toBe(0);
+    expect(owner.changes.at(-1)?.status).toBe("killed");
+  });
+
+  test("a kill the running instance does not carry out fails with ERR_AGENT_ELSEWHERE", async () => {
+    await insertAgent(owner.db, {
+      id: "orphan",
+      peerId: null,
+      runsOn: null,
+      instanceId: "crashed:3000",
+      workspaceId: null,
+      agentType: "sleeper",
+      status: "running",
+      input: null,
+      timeoutMs: 1000,
+      commandId: null,
+      createdAt: Date.now(),
+    });
+    await expect(other.runner.kill("orphan")).rejects.toMatchObject({ code: "ERR_AGENT_ELSEWHERE", status: 504 });
+    expect((await getAgent(owner.db, "orphan"))?.status).toBe("running");
+  }, 10_000);
 });

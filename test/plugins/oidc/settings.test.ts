@@ -4,7 +4,14 @@ import { validateSection } from "../../../core/config/validate";
 import { OidcConfigSchema } from "../../../plugins/oidc/config";
 import { resolveSettings } from "../../../plugins/oidc/settings";
 
-const instance = { publicUrl: "https://tessera.example.com", allowedOrigins: [], trustProxy: false, admins: [], baseDir: "." };
+const instance = {
+  publicUrl: "https://tessera.example.com",
+  allowedOrigins: [],
+  trustProxy: false,
+  admins: [],
+  baseDir: ".",
+  instanceId: "test",
+};
 
 const settingsOf = (config: Record<string, unknown>) =>
   resolveSettings(validateSection(OidcConfigSchema, config, { basePath: ["plugins", "oidc"] }), instance);

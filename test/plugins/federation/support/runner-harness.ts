@@ -27,13 +27,17 @@ export interface RunnerHarness {
   close(): Promise<void>;
 }
 
-export const startRunner = async (limits: Partial<RunnerLimits> = {}): Promise<RunnerHarness> => {
-  const db = await openDatabase("sqlite::memory:");
-  await migrate(db);
+export const HARNESS_INSTANCE = "harness:1";
+
+/** A runner of its own instance id; with `shared`, on another harness's database (which that one closes). */
+export const startRunner = async (limits: Partial<RunnerLimits> = {}, shared?: Database): Promise<RunnerHarness> => {
+  const db = shared ?? (await openDatabase("sqlite::memory:"));
+  if (!shared) await migrate(db);
   const changes: AgentRecord[] = [];
   const runner = new AgentRunner({
     db,
     log: createLogger({ level: "error", write: () => {} }),
+    instanceId: shared ? `harness:${crypto.randomUUID()}` : HARNESS_INSTANCE,
     types: resolveAgentTypes(EXAMPLE_TYPES, ROOT, () => undefined),
     cwd: ROOT,
     limits: { maxConcurrent: 4, maxConcurrentPerPeer: 2, killGraceMs: 300, outputTailBytes: 1024, ...limits },
@@ -47,7 +51,7 @@ export const startRunner = async (limits: Partial<RunnerLimits> = {}): Promise<R
     changes,
     close: async () => {
       await runner.terminateAll("lost");
-      await db.close();
+      if (!shared) await db.close();
     },
   };
 };
