@@ -2,7 +2,6 @@
 // revoked at sign-out or by the identity provider (back-channel logout). A token is 256 random
 // bits with a recognisable prefix (secret scanners, log redaction); the database keeps only its
 // SHA-256, so a leaked table can't be replayed.
-import { createHash } from "node:crypto";
 import { and, DrizzleQueryError, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/database";
 import { preparedPer } from "../db/prepared";
@@ -19,7 +18,10 @@ const generateSessionToken = (): string =>
   SESSION_TOKEN_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 
 /** Lower-case hex SHA-256 of the whole token, prefix included. */
-export const hashSessionToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+// Every authenticated request hashes its token: one reused hasher (digest() resets it) instead of a
+// node:crypto Hash per call.
+const hasher = new Bun.CryptoHasher("sha256");
+export const hashSessionToken = (token: string): string => hasher.update(token).digest("hex");
 
 /** Cheap shape check, so garbage never reaches the database. */
 const looksLikeSessionToken = (token: string): boolean => token.length === TOKEN_LENGTH && token.startsWith(SESSION_TOKEN_PREFIX);
