@@ -6,10 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPeers, socketIoArgv, wsLoadArgv } from "../peers/peers";
 import { type ServerProcess, startServer } from "./server-process";
+import { runTessera, TESSERA_MAIN } from "./tessera-cli";
 
-const root = join(import.meta.dir, "..", "..", "..");
 const bun = process.execPath;
-const main = join(root, "core", "main.ts");
 
 export type ContenderKind = "tessera" | "bun-pubsub" | "socket.io";
 export const CONTENDER_KINDS: readonly ContenderKind[] = ["tessera", "bun-pubsub", "socket.io"];
@@ -36,17 +35,6 @@ export interface WsFixture {
 
 const USERS = 10;
 
-const cli = async (dir: string, ...args: string[]) => {
-  const child = Bun.spawn([bun, main, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`tessera ${args.join(" ")} failed: ${err}`);
-  return out.trim();
-};
-
 const ok = async (response: Response, what: string) => {
   if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
   return response;
@@ -61,30 +49,33 @@ const inLanes = async <T>(items: readonly T[], lanes: number, work: (item: T) =>
   await Promise.all(Array.from({ length: lanes }, lane));
 };
 
+/** The plugins every WebSocket scenario runs Tessera with, on one instance or several. */
+export const benchPlugins = {
+  // The per-user and per-IP limits still run on every message and upgrade; they are raised only so
+  // that a few users can hold thousands of sockets from a few addresses.
+  websocket: {
+    enabled: true,
+    maxConnectionsPerUser: 100_000,
+    messagesPerSecond: 100_000,
+    burst: 100_000,
+    connectionAttemptsPerMinutePerIp: 10_000_000,
+  },
+  [join(import.meta.dir, "..", "contenders", "tessera-publish-plugin.ts")]: {
+    enabled: true,
+    permissions: { routes: ["/bench"] },
+  },
+};
+
 const tesseraConfig = {
   database: { url: "sqlite:./tessera.db" },
   log: { level: "warn" },
-  plugins: {
-    // The per-user and per-IP limits still run on every message and upgrade; they are raised only so
-    // that a few users can hold thousands of sockets from a few addresses.
-    websocket: {
-      enabled: true,
-      maxConnectionsPerUser: 100_000,
-      messagesPerSecond: 100_000,
-      burst: 100_000,
-      connectionAttemptsPerMinutePerIp: 10_000_000,
-    },
-    [join(import.meta.dir, "..", "contenders", "tessera-publish-plugin.ts")]: {
-      enabled: true,
-      permissions: { routes: ["/bench"] },
-    },
-  },
+  plugins: benchPlugins,
 };
 
 const startKind = async (kind: ContenderKind, dir: string): Promise<ServerProcess & { target: string[] }> => {
   const db = join(dir, "tessera.db");
   if (kind === "tessera") {
-    const server = await startServer([bun, main, "serve", "--port", "0"], { cwd: dir });
+    const server = await startServer([bun, TESSERA_MAIN, "serve", "--port", "0"], { cwd: dir });
     return {
       ...server,
       target: ["--dialect", "tessera", "--url", `${server.url}/ws`, "--publish", `${server.url}/bench/publish`],
@@ -105,8 +96,8 @@ export const makeWsFixture = async (workspaceCount: number): Promise<WsFixture> 
   const emails = Array.from({ length: USERS }, (_, index) => `ws${index}@bench.example`);
   const tokens: string[] = [];
   for (const email of emails) {
-    await cli(dir, "users", "create", "--email", email);
-    tokens.push(await cli(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
+    await runTessera(dir, "users", "create", "--email", email);
+    tokens.push(await runTessera(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
   }
   const tokensFile = join(dir, "tokens.txt");
   writeFileSync(tokensFile, `${tokens.join("\n")}\n`);

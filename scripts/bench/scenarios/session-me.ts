@@ -6,17 +6,11 @@ import { join } from "node:path";
 import { startNestPeer } from "../lib/nest-peer";
 import { httpContender, type Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
+import { runTessera } from "../lib/tessera-cli";
 
 const root = join(import.meta.dir, "..", "..", "..");
 const bun = process.execPath;
 const main = join(root, "core", "main.ts");
-
-const cli = async (dir: string, ...args: string[]) => {
-  const child = Bun.spawn([bun, main, ...args], { cwd: dir, stdout: "pipe", stderr: "inherit" });
-  const out = await new Response(child.stdout).text();
-  if ((await child.exited) !== 0) throw new Error(`tessera ${args.join(" ")} failed`);
-  return out.trim();
-};
 
 // A CLI-made session token, sent as the bearer token an API client uses or as the cookie a browser
 // sends after signing in through the oidc plugin.
@@ -31,8 +25,8 @@ const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
       join(dir, "tessera.jsonc"),
       JSON.stringify({ database: { url: "sqlite:./tessera.db" }, log: { level: "warn" }, plugins: {} }),
     );
-    await cli(dir, "users", "create", "--email", "bench@example.com");
-    const token = await cli(dir, "sessions", "create", "--email", "bench@example.com", "--ttl", "1d");
+    await runTessera(dir, "users", "create", "--email", "bench@example.com");
+    const token = await runTessera(dir, "sessions", "create", "--email", "bench@example.com", "--ttl", "1d");
     const servers: ServerProcess[] = [];
     const start = async (argv: string[]) => {
       const server = await startServer(argv, { cwd: dir });

@@ -11,15 +11,15 @@ import { join } from "node:path";
 import { RedisClient, SQL } from "bun";
 import type { Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
+import { runTessera, TESSERA_MAIN } from "../lib/tessera-cli";
+import { benchPlugins } from "../lib/ws-fixture";
 import { buildPeers, wsLoadArgv } from "../peers/peers";
 
 const ROOMS = 10;
 const ROOM_SIZE = 100;
 const USERS = 10;
 const BATCH = 20;
-const root = join(import.meta.dir, "..", "..", "..");
 const bun = process.execPath;
-const main = join(root, "core", "main.ts");
 const adminUrl = process.env.TESSERA_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.TESSERA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -49,17 +49,6 @@ const clearPrefix = async (prefix: string) => {
   }
 };
 
-const cli = async (dir: string, ...args: string[]) => {
-  const child = Bun.spawn([bun, main, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  if (code !== 0) throw new Error(`tessera ${args.join(" ")} failed: ${err}`);
-  return out.trim();
-};
-
 interface Cluster {
   dir: string;
   tokensFile: string;
@@ -86,36 +75,24 @@ const makeCluster = async (): Promise<Cluster> => {
     const config = {
       database: { url: databaseUrl.toString() },
       log: { level: "warn" },
-      plugins: {
-        // As in the single-instance scenarios: limits still run on every message and upgrade, raised so a
-        // few users can hold a thousand sockets.
-        websocket: {
-          enabled: true,
-          maxConnectionsPerUser: 100_000,
-          messagesPerSecond: 100_000,
-          burst: 100_000,
-          connectionAttemptsPerMinutePerIp: 10_000_000,
-        },
-        [join(import.meta.dir, "..", "contenders", "tessera-publish-plugin.ts")]: {
-          enabled: true,
-          permissions: { routes: ["/bench"] },
-        },
-      },
+      plugins: benchPlugins,
     };
     writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify({ ...config, redis: { url: redisUrl, prefix } }));
     writeFileSync(join(dir, "memory.jsonc"), JSON.stringify(config));
     const emails = Array.from({ length: USERS }, (_, index) => `scale${index}@bench.example`);
     const tokens: string[] = [];
     for (const email of emails) {
-      await cli(dir, "users", "create", "--email", email);
-      tokens.push(await cli(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
+      await runTessera(dir, "users", "create", "--email", email);
+      tokens.push(await runTessera(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
     }
     const tokensFile = join(dir, "tokens.txt");
     writeFileSync(tokensFile, `${tokens.join("\n")}\n`);
     const start = (count: number, redis: boolean) =>
       Promise.all(
         Array.from({ length: count }, () =>
-          startServer([bun, main, "serve", "--port", "0", "--config", redis ? "tessera.jsonc" : "memory.jsonc"], { cwd: dir }),
+          startServer([bun, TESSERA_MAIN, "serve", "--port", "0", "--config", redis ? "tessera.jsonc" : "memory.jsonc"], {
+            cwd: dir,
+          }),
         ),
       );
     const [setup] = await start(1, true);
