@@ -1,5 +1,7 @@
 // What the console reads from the API and the event stream, checked at the edge: event data is
 // whatever the server published, so a record is used only once its identifying fields are there.
+import type { JobSummary } from "../../coordinator/job";
+
 export interface Workspace {
   id: string;
   name: string;
@@ -13,17 +15,8 @@ export interface Me {
   workspaces: Workspace[];
 }
 
-export interface Job {
-  id: string;
-  type: string;
-  title: string | null;
-  status: string;
-  progress: number;
-  message: string | null;
-  error: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+/** A job as the coordinator's API and events describe it; the console reads it within one workspace. */
+export type Job = Omit<JobSummary, "workspaceId">;
 
 export interface Agent {
   id: string;
