@@ -67,6 +67,19 @@ export const CoreConfigSchema = Type.Object({
     }),
   ),
   admins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "Instance administrators (by email)." }),
+  sessionCache: Type.Object(
+    {
+      ttlMs: Type.Integer({
+        minimum: 0,
+        maximum: 300000,
+        default: 10000,
+        description:
+          "How long a session token, once looked up, is answered from memory (0: never). Revocations and user changes reach the cache at once, on other instances through redis.",
+      }),
+      maxEntries: Type.Integer({ minimum: 1, default: 10000, description: "Sessions kept in memory at most." }),
+    },
+    { default: {} },
+  ),
   log: Type.Object(
     {
       level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {

@@ -7,7 +7,7 @@ import type { Tables } from "../db/schema/tables";
 import { transaction } from "../db/transaction";
 import { conflict } from "../errors/tessera-error";
 import type { User } from "./types";
-import { emailTaken, findUserByEmail, insertUser, normalizeEmail, userColumns } from "./users";
+import { emailTaken, findUserByEmail, insertUser, normalizeEmail, updateUser, userColumns } from "./users";
 
 export interface IdentityClaims {
   issuer: string;
@@ -44,12 +44,7 @@ const refreshProfile = async (db: Database, user: User, claims: IdentityClaims):
     const holder = await findUserByEmail(db, changes.email);
     if (holder && holder.id !== user.id) throw emailTaken(changes.email);
   }
-  const [updated] = await db.orm
-    .update(db.tables.users)
-    .set(changes)
-    .where(eq(db.tables.users.id, user.id))
-    .returning(userColumns(db.tables));
-  return updated ?? user;
+  return (await updateUser(db, user.id, changes)) ?? user;
 };
 
 const linkNewIdentity = async (tx: Orm, tables: Tables, claims: IdentityClaims): Promise<User> => {

@@ -1,24 +1,25 @@
 // The core's principal resolver: a session token as `Authorization: Bearer tss_…` or the session cookie.
-import type { Database } from "../db/open-database";
 import { unauthenticated } from "../errors/tessera-error";
-import type { PrincipalResolver } from "./auth";
+import type { PrincipalResolver, UserPrincipal } from "./auth";
 import { bearerToken, cookieValue } from "./credentials";
-import { findSessionByToken, SESSION_TOKEN_PREFIX } from "./sessions";
+import type { FoundSession } from "./session-cache";
+import { SESSION_TOKEN_PREFIX } from "./sessions";
 import type { User } from "./types";
 
 export const SESSION_COOKIE = "tessera_session";
 
-export const sessionResolver =
-  (db: Database, isAdmin: (user: User) => boolean, touch: (sessionId: string) => void): PrincipalResolver =>
-  async (request) => {
-    const bearer = bearerToken(request);
-    const token = bearer?.startsWith(SESSION_TOKEN_PREFIX) ? bearer : bearer ? null : cookieValue(request, SESSION_COOKIE);
-    if (!token) return null;
-    const found = await findSessionByToken(db, token);
-    if (!found)
-      throw unauthenticated("The session is expired, revoked or unknown; sign in again", {
-        headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
-      });
+const invalidSession = () =>
+  unauthenticated("The session is expired, revoked or unknown; sign in again", {
+    headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' },
+  });
+
+export const sessionResolver = (
+  find: (token: string) => FoundSession | null | Promise<FoundSession | null>,
+  isAdmin: (user: User) => boolean,
+  touch: (sessionId: string) => void,
+): PrincipalResolver => {
+  const toPrincipal = (found: FoundSession | null): UserPrincipal => {
+    if (!found) throw invalidSession();
     touch(found.session.id);
     return {
       kind: "user",
@@ -29,3 +30,12 @@ export const sessionResolver =
       via: "session",
     };
   };
+  // Synchronous when the session cache answers, so a cached request costs no promise here.
+  return (request) => {
+    const bearer = bearerToken(request);
+    const token = bearer?.startsWith(SESSION_TOKEN_PREFIX) ? bearer : bearer ? null : cookieValue(request, SESSION_COOKIE);
+    if (!token) return null;
+    const found = find(token);
+    return found instanceof Promise ? found.then(toPrincipal) : toPrincipal(found);
+  };
+};

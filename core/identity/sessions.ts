@@ -7,6 +7,7 @@ import type { Database } from "../db/database";
 import { preparedPer } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
 import { badRequest, notFound, TesseraError } from "../errors/tessera-error";
+import { identityChanged } from "./identity-changes";
 import type { Session, User } from "./types";
 import { findUserById, userColumns } from "./users";
 
@@ -130,6 +131,7 @@ export const revokeSession = async (db: Database, id: string): Promise<boolean> 
     .set({ revokedAt: Date.now() })
     .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
+  identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
   return revoked.length > 0;
 };
 
@@ -145,6 +147,7 @@ export const revokeSessionByToken = async (db: Database, token: string, now: num
     .set({ revokedAt: now })
     .where(and(eq(sessions.tokenHash, hashSessionToken(token)), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .returning(sessionColumns(db.tables));
+  if (session) identityChanged(db, { sessionIds: [session.id] });
   return session ?? null;
 };
 
@@ -168,5 +171,6 @@ export const revokeSessionsWhere = async (db: Database, filter: SessionFilter): 
     .set({ revokedAt: Date.now() })
     .where(and(isNull(sessions.revokedAt), ...conditions))
     .returning({ id: sessions.id });
+  identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
   return revoked.length;
 };

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Database, Orm } from "../db/database";
 import type { Tables } from "../db/schema/tables";
 import { conflict } from "../errors/tessera-error";
+import { identityChanged } from "./identity-changes";
 import type { User } from "./types";
 
 /** Emails compare case-insensitively everywhere, so they are stored lower-cased. */
@@ -62,5 +63,20 @@ export const findUserByEmail = async (db: Database, email: string): Promise<User
     .from(users)
     .where(eq(users.email, normalizeEmail(email)))
     .limit(1);
+  return user ?? null;
+};
+
+/** Changes a user's email or name; sessions cached in memory pick the change up at once. */
+export const updateUser = async (
+  db: Database,
+  id: string,
+  changes: { email?: string | null; name?: string | null },
+): Promise<User | null> => {
+  const [user] = await db.orm
+    .update(db.tables.users)
+    .set(changes)
+    .where(eq(db.tables.users.id, id))
+    .returning(userColumns(db.tables));
+  identityChanged(db, { userIds: [id] });
   return user ?? null;
 };

@@ -21,6 +21,7 @@ import { type LoadedPlugin, loadPlugins, startPlugins, stopPlugins } from "../pl
 import { scopedEnv } from "../plugins/scoped-env";
 import { createScopedFetch } from "../plugins/scoped-fetch";
 import { instanceIdFor } from "./instance-id";
+import { sessionCacheFor } from "./session-cache-for";
 import { createSharedServices, type SharedServices } from "./shared-services";
 
 export interface RuntimeOptions {
@@ -83,9 +84,11 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
 
     const metrics = new Registry({ onCollectError: (name, error) => log.warn("metric collection failed", { name, error }) });
     const auth = createAuth({ admins: config.admins, roleOf: (workspaceId, userId) => getRole(db, workspaceId, userId) });
+    const sessions = sessionCacheFor(db, config, log);
+    closers.push(() => sessions.close());
     auth.register(
       "session",
-      sessionResolver(db, auth.isAdmin, (id) => lastSeen.touch(id)),
+      sessionResolver(sessions.cache.find, auth.isAdmin, (id) => lastSeen.touch(id)),
       0,
     );
 

@@ -2,13 +2,12 @@
 // its user id), created on first sign-in, and never joined to a user of ours: a guest has no email
 // here (a peer can vouch for no address of ours), only a name, and sees what is shared with its peer.
 
-import { eq } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
 import { transaction } from "../../../core/db/transaction";
 import { findUserByIdentity } from "../../../core/identity/identities";
 import { revokeSessionsWhere } from "../../../core/identity/sessions";
 import type { User } from "../../../core/identity/types";
-import { insertUser } from "../../../core/identity/users";
+import { insertUser, updateUser } from "../../../core/identity/users";
 import type { AssertedUser } from "./assertion";
 
 const displayName = (user: AssertedUser, peerName: string) => `${user.name ?? user.email ?? user.sub} (${peerName})`;
@@ -18,8 +17,7 @@ export const findOrCreateGuest = async (db: Database, peer: { id: string; name: 
   const existing = await findUserByIdentity(db, peer.id, user.sub);
   if (existing) {
     if (existing.name === name) return existing;
-    await db.orm.update(db.tables.users).set({ name }).where(eq(db.tables.users.id, existing.id));
-    return { ...existing, name };
+    return (await updateUser(db, existing.id, { name })) ?? { ...existing, name };
   }
   try {
     return await transaction(db, async (tx) => {
