@@ -5,9 +5,11 @@
 // providers, a JWT's (unverified) `iss` only chooses whose keys and audience verify it.
 import type { Database } from "../../core/db/database";
 import type { PrincipalResolver } from "../../core/identity/auth";
+import { createCredentialCache } from "../../core/identity/credential-cache";
 import { bearerToken } from "../../core/identity/credentials";
 import { findUserByIdentity } from "../../core/identity/identities";
-import type { User } from "../../core/identity/types";
+import { onIdentityChange } from "../../core/identity/identity-changes";
+import type { Principal, User } from "../../core/identity/types";
 import { oidcError } from "./errors";
 import type { Introspector } from "./introspection";
 import type { ProviderConnection } from "./provider-connection";
@@ -28,6 +30,9 @@ export interface AccessTokenOptions {
   providers: TokenProvider[];
   db: Database;
   isAdmin: (user: User) => boolean;
+  /** How long a verified JWT is answered from memory (0: verified on every request). */
+  cacheTtlMs: number;
+  cacheMaxEntries?: number;
 }
 
 const BEARER_CHALLENGE = { "www-authenticate": 'Bearer error="invalid_token"' };
@@ -37,7 +42,11 @@ const isTesseraToken = (token: string) => /^ts[a-z]_/.test(token);
 
 const looksLikeJwt = (token: string) => /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(token);
 
-const verifiedSubject = async (token: string, audience: string, options: TokenProvider): Promise<string> => {
+const verifiedSubject = async (
+  token: string,
+  audience: string,
+  options: TokenProvider,
+): Promise<{ subject: string; expiresAt: number }> => {
   const { payload } = await verifyJwt(token, {
     kind: "access token",
     issuer: options.issuer,
@@ -53,7 +62,8 @@ const verifiedSubject = async (token: string, audience: string, options: TokenPr
   if (typeof payload.sub !== "string" || payload.sub === "") {
     throw tokenRejected("access token", "claim_invalid", 'The access token\'s "sub" claim is empty', { claim: "sub" });
   }
-  return payload.sub;
+  // `exp` is a required claim, so jose has checked it is a number.
+  return { subject: payload.sub, expiresAt: (payload.exp ?? 0) * 1000 };
 };
 
 /** The provider that should verify a JWT: the one it names, else the first (whose check then fails with the reason). */
@@ -63,9 +73,16 @@ const jwtProvider = (token: string, providers: TokenProvider[]) => {
   return withAudience.find((provider) => provider.issuer === issuer) ?? withAudience[0];
 };
 
-const subjectOf = async (token: string, { providers }: AccessTokenOptions): Promise<{ issuer: string; subject: string }> => {
+interface TokenSubject {
+  issuer: string;
+  subject: string;
+  /** The token's own expiry (epoch ms), when it says. */
+  expiresAt?: number;
+}
+
+const subjectOf = async (token: string, { providers }: AccessTokenOptions): Promise<TokenSubject> => {
   const jwt = looksLikeJwt(token) ? jwtProvider(token, providers) : undefined;
-  if (jwt?.audience !== undefined) return { issuer: jwt.issuer, subject: await verifiedSubject(token, jwt.audience, jwt) };
+  if (jwt?.audience !== undefined) return { issuer: jwt.issuer, ...(await verifiedSubject(token, jwt.audience, jwt)) };
   // An opaque token says nothing of its issuer: the first provider that introspects is asked.
   const introspecting = providers.find((provider) => provider.introspector !== undefined);
   if (introspecting?.introspector) {
@@ -86,22 +103,56 @@ const subjectOf = async (token: string, { providers }: AccessTokenOptions): Prom
   );
 };
 
-export const accessTokenResolver =
-  (options: AccessTokenOptions): PrincipalResolver =>
-  async (request) => {
+interface TokenUser {
+  user: User;
+  expiresAt?: number;
+}
+
+const userOf = async (token: string, options: AccessTokenOptions): Promise<TokenUser> => {
+  const { issuer, subject, expiresAt } = await subjectOf(token, options);
+  const user = await findUserByIdentity(options.db, issuer, subject);
+  if (!user) {
+    throw oidcError(
+      "ERR_OIDC_UNKNOWN_SUBJECT",
+      401,
+      "The access token is valid, but its subject has never signed in here; sign in through the browser once",
+      { headers: BEARER_CHALLENGE },
+    );
+  }
+  return { user, expiresAt };
+};
+
+// Verified JWTs only: an opaque token's answer is the introspector's to keep (it has its own cache).
+const verifiedJwtCache = (options: AccessTokenOptions) =>
+  createCredentialCache<TokenUser & { expiresAt: number }>({
+    ttlMs: options.cacheTtlMs,
+    maxEntries: options.cacheMaxEntries ?? 10_000,
+    lookup: async (token) => {
+      const found = await userOf(token, options);
+      return { user: found.user, expiresAt: found.expiresAt ?? 0 };
+    },
+    expiresAt: (found) => found.expiresAt,
+    staleAfter: ({ user }, { userIds }) => userIds.has(user.id),
+  });
+
+/** The resolver, and a way to stop its cache following identity changes. */
+export const accessTokenResolver = (options: AccessTokenOptions): { resolver: PrincipalResolver; close(): void } => {
+  const cache = verifiedJwtCache(options);
+  const unlisten = onIdentityChange(options.db, (change) => cache.invalidate(change));
+  const principalOf = (found: TokenUser | null): Principal | null =>
+    found && {
+      kind: "user",
+      user: found.user,
+      isAdmin: options.isAdmin(found.user),
+      via: "token",
+      ...(found.expiresAt === undefined ? {} : { expiresAt: found.expiresAt }),
+    };
+  const resolver: PrincipalResolver = (request) => {
     const token = bearerToken(request);
     if (!token || isTesseraToken(token)) return null;
-    const { issuer, subject } = await subjectOf(token, options);
-    const user = await findUserByIdentity(options.db, issuer, subject);
-    if (!user) {
-      throw oidcError(
-        "ERR_OIDC_UNKNOWN_SUBJECT",
-        401,
-        "The access token is valid, but its subject has never signed in here; sign in through the browser once",
-        {
-          headers: BEARER_CHALLENGE,
-        },
-      );
-    }
-    return { kind: "user", user, isAdmin: options.isAdmin(user), via: "token" };
+    if (!looksLikeJwt(token)) return userOf(token, options).then(principalOf);
+    const found = cache.find(token);
+    return found instanceof Promise ? found.then(principalOf) : principalOf(found);
   };
+  return { resolver, close: unlisten };
+};

@@ -109,6 +109,13 @@ export const OidcConfigSchema = t.Object({
     },
     { default: {} },
   ),
+  accessTokenCacheMs: t.Integer({
+    minimum: 0,
+    maximum: 300_000,
+    default: 10_000,
+    description:
+      "How long a verified JWT access token is answered from memory (never past its exp; 0: verify every request). A key the provider withdraws stops working within this long.",
+  }),
   discoveryRefreshMs: t.Integer({
     minimum: 60_000,
     default: 3_600_000,

@@ -45,11 +45,14 @@ const registerAccessTokens = (rp: RelyingParty) => {
     .filter(({ settings }) => settings.audience !== undefined || settings.introspection)
     .map((client) => tokenProvider(rp, client));
   if (providers.length === 0) return;
-  rp.ctx.auth.register(
-    "oidc-access-token",
-    accessTokenResolver({ providers, db: rp.ctx.db, isAdmin: rp.ctx.auth.isAdmin }),
-    ACCESS_TOKEN_ORDER,
-  );
+  const accessTokens = accessTokenResolver({
+    providers,
+    db: rp.ctx.db,
+    isAdmin: rp.ctx.auth.isAdmin,
+    cacheTtlMs: rp.ctx.config.accessTokenCacheMs,
+  });
+  rp.ctx.onStop(accessTokens.close);
+  rp.ctx.auth.register("oidc-access-token", accessTokens.resolver, ACCESS_TOKEN_ORDER);
 };
 
 // Every provider's host: discovery, keys, tokens and userinfo usually live on the issuer's.

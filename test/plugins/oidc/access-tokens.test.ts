@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { JWTPayload } from "jose";
 import { createSession } from "../../../core/identity/sessions";
-import { createUser } from "../../../core/identity/users";
-import { CLIENT_ID } from "./support/fake-provider";
+import { createUser, updateUser } from "../../../core/identity/users";
+import { CLIENT_ID, makeKey } from "./support/fake-provider";
 import { type Harness, startHarness } from "./support/harness";
 
 const API = "urn:tessera:api";
@@ -92,6 +92,60 @@ describe("JWT access tokens", () => {
     const { token } = await createSession(harness.tessera.runtime.db, user.id, { ttlMs: 60_000 });
     const response = await me(harness, token);
     expect(await response.json()).toMatchObject({ user: { email: "cli@example.test" }, via: "session" });
+  });
+});
+
+describe("verified JWT access tokens answered from memory", () => {
+  const withdrawKey1 = async (harness: Harness) => {
+    const replacement = await makeKey("key-2");
+    harness.fake.published = [replacement];
+    // A token naming the new key makes jose refetch the set (cooldown 0 here), which drops key-1.
+    const fresh = await harness.fake.sign(accessClaims(harness), { key: replacement });
+    expect((await me(harness, fresh)).status).toBe(200);
+  };
+
+  test("a verified token keeps working for accessTokenCacheMs after its key is withdrawn; new tokens with that key do not", async () => {
+    const harness = await startHarness({ oidc: { audience: API, jwks: { cooldownMs: 0 } } });
+    try {
+      await signInOnce(harness);
+      const token = await harness.fake.sign(accessClaims(harness));
+      expect((await me(harness, token)).status).toBe(200);
+      await withdrawKey1(harness);
+      expect((await me(harness, token)).status).toBe(200);
+      const another = await harness.fake.sign(accessClaims(harness));
+      await expectRefused(await me(harness, another), "ERR_OIDC_ACCESS_TOKEN", "no_matching_key");
+    } finally {
+      await harness.close();
+    }
+  });
+
+  test("with accessTokenCacheMs 0 every request is verified, so a withdrawn key ends the token at once", async () => {
+    const harness = await startHarness({ oidc: { audience: API, jwks: { cooldownMs: 0 }, accessTokenCacheMs: 0 } });
+    try {
+      await signInOnce(harness);
+      const token = await harness.fake.sign(accessClaims(harness));
+      expect((await me(harness, token)).status).toBe(200);
+      await withdrawKey1(harness);
+      await expectRefused(await me(harness, token), "ERR_OIDC_ACCESS_TOKEN", "no_matching_key");
+    } finally {
+      await harness.close();
+    }
+  });
+
+  test("a renamed user shows renamed at once, and the principal ends when the token does", async () => {
+    const harness = await startHarness({ oidc: { audience: API } });
+    try {
+      await signInOnce(harness);
+      const exp = now() + 120;
+      const token = await harness.fake.sign(accessClaims(harness, { exp }));
+      const first = await (await me(harness, token)).json();
+      await updateUser(harness.tessera.runtime.db, first.user.id, { name: "Renamed" });
+      expect(await (await me(harness, token)).json()).toMatchObject({ user: { name: "Renamed" } });
+      const request = new Request("http://tessera.test/me", { headers: { authorization: `Bearer ${token}` } });
+      expect(await harness.tessera.runtime.auth.principal(request)).toMatchObject({ via: "token", expiresAt: exp * 1000 });
+    } finally {
+      await harness.close();
+    }
   });
 });
 
