@@ -19,6 +19,12 @@ export const preparedPer = <D extends object, Q>(build: (db: D) => Q): ((db: D) 
  * The rows of a prepared query: synchronously on SQLite (bun:sqlite is synchronous, and drizzle's
  * `execute()` would wrap it in three promises), as a promise on PostgreSQL. For hot read paths.
  */
-export const rowsOf = <R>(db: { dialect: Dialect }, query: { execute(): Promise<R[]> }): R[] | Promise<R[]> =>
+export const rowsOf = <R>(
+  db: { dialect: Dialect },
+  query: { execute(placeholders?: Record<string, unknown>): Promise<R[]> },
+  placeholders?: Record<string, unknown>,
+): R[] | Promise<R[]> =>
   // The orm is typed as PostgreSQL's for both dialects; on SQLite the prepared query also has all().
-  db.dialect === "sqlite" ? (query as unknown as { all(): R[] }).all() : query.execute();
+  db.dialect === "sqlite"
+    ? (query as unknown as { all(placeholders?: Record<string, unknown>): R[] }).all(placeholders)
+    : query.execute(placeholders);

@@ -1,6 +1,8 @@
 // The root HTTP app: request ids, the body-size limit, one error mapper to problem+json, and metrics.
 // Core routes and plugin apps are mounted on it afterwards, so these hooks cover every route.
-import { Elysia } from "elysia";
+import { type Context, Elysia } from "elysia";
+import { mapResponse } from "elysia/adapter/bun/handler";
+import { isPromiseLike } from "../async/maybe-promise";
 import { TesseraError } from "../errors/tessera-error";
 import type { Logger } from "../log/logger";
 import type { HttpMetrics } from "../metrics/http-metrics";
@@ -14,7 +16,14 @@ export interface HttpAppOptions {
   bodyLimit: number;
 }
 
+interface ResponseContext {
+  request: Request;
+  route: string;
+  set: Context["set"];
+}
+
 const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
+const REQUEST_ID = "x-request-id";
 
 export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
   const requests = new WeakMap<Request, { id: string; start: number }>();
@@ -26,31 +35,59 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
     metrics.observe(request.method, route, typeof status === "number" ? status : 200, seconds);
   };
 
+  const problemFor = (code: string | number, error: unknown, { request, set }: Omit<ResponseContext, "route">) => {
+    const path = requestPath(request.url);
+    const problem = toTesseraError(code, error, request.method, path);
+    const requestId = requests.get(request)?.id;
+    if (problem.status >= 500) {
+      log.error("request failed", { method: request.method, path, requestId, error: problem.cause ?? problem });
+    }
+    set.status = problem.status;
+    return problemResponse(problem, { requestId, instance: path });
+  };
+
+  // A handler that can answer without waiting (see sync-handler.ts) hands over a promise when it had to
+  // wait after all; Elysia would pass its rejection past onError, so it is mapped here, the same way.
+  const settle = (answer: PromiseLike<unknown>, context: ResponseContext): Promise<Response> =>
+    Promise.resolve(answer).then(
+      (value) => {
+        const response = mapResponse(value, context.set, context.request);
+        observe(context.request, context.route, response.status);
+        return response;
+      },
+      (error: unknown) => {
+        const problem = problemFor(error instanceof TesseraError ? error.code : "UNKNOWN", error, context);
+        observe(context.request, context.route, context.set.status);
+        return problem;
+      },
+    );
+
   // normalize: false makes unknown body fields a 422 instead of silently dropping them (typos surface).
-  return new Elysia({ name: "tessera-http", normalize: false })
-    .onRequest(({ request, set }) => {
-      const incoming = request.headers.get("x-request-id");
-      const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-      requests.set(request, { id, start: performance.now() });
-      set.headers["x-request-id"] = id;
-      const length = Number(request.headers.get("content-length") ?? 0);
-      if (length > bodyLimit) {
-        throw new TesseraError("ERR_BODY_TOO_LARGE", `The request body is larger than ${bodyLimit} bytes`, { status: 413 });
-      }
-    })
-    .onError(({ code, error, request, route, set }) => {
-      const path = requestPath(request.url);
-      const problem = toTesseraError(code, error, request.method, path);
-      const requestId = requests.get(request)?.id;
-      if (problem.status >= 500) {
-        log.error("request failed", { method: request.method, path, requestId, error: problem.cause ?? problem });
-      }
-      set.status = problem.status;
-      // Errors before routing (no route, body too large) never reach mapResponse.
-      if (!route) observe(request, "unmatched", problem.status);
-      return problemResponse(problem, { requestId, instance: path });
-    })
-    .mapResponse(({ request, route, set }) => {
-      observe(request, route, set.status);
-    });
+  return (
+    new Elysia({ name: "tessera-http", normalize: false })
+      .onRequest(({ request, set }) => {
+        const incoming = request.headers.get(REQUEST_ID);
+        const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+        requests.set(request, { id, start: performance.now() });
+        set.headers[REQUEST_ID] = id;
+        const length = Number(request.headers.get("content-length") ?? 0);
+        if (length > bodyLimit) {
+          throw new TesseraError("ERR_BODY_TOO_LARGE", `The request body is larger than ${bodyLimit} bytes`, { status: 413 });
+        }
+      })
+      .onError(({ code, error, request, route, set }) => {
+        const answer = problemFor(code, error, { request, set });
+        // Errors before routing (no route, body too large) never reach mapResponse.
+        if (!route) observe(request, "unmatched", set.status);
+        return answer;
+      })
+      // Written so that Elysia, which reads a hook's source to decide whether to await it, does not:
+      // an awaited hook would make every route suspend once per request.
+      .mapResponse(function observeResponse({ request, route, set, response }) {
+        let settled: Promise<Response> | undefined;
+        if (isPromiseLike(response)) settled = settle(response, { request, route, set });
+        else observe(request, route, set.status);
+        return settled;
+      })
+  );
 };

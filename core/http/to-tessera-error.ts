@@ -20,6 +20,10 @@ const validationWhere = (error: unknown): string =>
 
 export const toTesseraError = (code: string | number, error: unknown, method: string, path: string): TesseraError => {
   if (isTesseraError(error)) return error;
+  // Elysia wraps whatever a parse hook throws in its ParseError: a hook's own refusal (the coordinator
+  // checks the caller before the body is read) keeps its status and code.
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (code === "PARSE" && isTesseraError(cause)) return cause;
   switch (code) {
     case "NOT_FOUND":
       return new TesseraError("ERR_NOT_FOUND", `No route for ${method} ${path}`, { status: 404 });

@@ -1,5 +1,6 @@
 // Principal resolution as a chain: the core resolves sessions; plugins register resolvers for API keys,
 // IdP access tokens and peers. Routes ask for what they need through one set of helpers.
+import { andThen, type MaybePromise } from "../async/maybe-promise";
 import { forbidden, notFound, unauthenticated } from "../errors/tessera-error";
 import { hasRole } from "./roles";
 import type { Principal, Role, User } from "./types";
@@ -16,7 +17,11 @@ export interface Auth {
   /** Add a resolver; lower `order` runs first (sessions are 0). */
   register(name: string, resolver: PrincipalResolver, order?: number): void;
   principal(request: Request): Promise<Principal | null>;
+  /** The principal without waiting when every resolver that runs answers at once (see maybe-promise.ts). */
+  resolve(request: Request): MaybePromise<Principal | null>;
   requireUser(request: Request): Promise<UserPrincipal>;
+  /** requireUser without waiting when the principal is there at once. */
+  user(request: Request): MaybePromise<UserPrincipal>;
   requireAdmin(request: Request): Promise<UserPrincipal>;
   /** The user's role in a workspace, at least `needed`; a non-member gets 404 so ids can't be probed. */
   requireRole(request: Request, workspaceId: string, needed: Role): Promise<{ principal: UserPrincipal; role: Role }>;
@@ -31,7 +36,7 @@ interface AuthDeps {
 export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
   const resolvers: { name: string; resolver: PrincipalResolver; order: number }[] = [];
   const adminEmails = new Set(admins.map((email) => email.toLowerCase()));
-  const resolved = new WeakMap<Request, Promise<Principal | null>>();
+  const resolved = new WeakMap<Request, MaybePromise<Principal | null>>();
 
   // Resolvers that answer synchronously (API keys on one instance) cost no microtask each; the chain
   // only turns asynchronous at the first resolver that returns a promise.
@@ -44,26 +49,33 @@ export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
     return null;
   };
 
-  const principal = (request: Request): Promise<Principal | null> => {
-    let pending = resolved.get(request);
-    if (!pending) {
-      try {
-        const found = resolveFrom(request, 0);
-        pending = found instanceof Promise ? found : Promise.resolve(found);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      resolved.set(request, pending);
+  // One resolution per request, whoever asks: the outcome, a promise of it, or its failure as a rejected promise.
+  const resolve = (request: Request): MaybePromise<Principal | null> => {
+    const known = resolved.get(request);
+    if (known !== undefined) return known;
+    let outcome: MaybePromise<Principal | null>;
+    try {
+      outcome = resolveFrom(request, 0);
+    } catch (error) {
+      const failed = Promise.reject(error);
+      failed.catch(() => undefined);
+      resolved.set(request, failed);
+      throw error;
     }
-    return pending;
+    resolved.set(request, outcome);
+    return outcome;
   };
 
-  const requireUser = async (request: Request): Promise<UserPrincipal> => {
-    const found = await principal(request);
+  const principal = async (request: Request): Promise<Principal | null> => resolve(request);
+
+  const asUser = (found: Principal | null): UserPrincipal => {
     if (!found) throw unauthenticated("Sign in or send a session token", { headers: { "WWW-Authenticate": "Bearer" } });
     if (found.kind !== "user") throw forbidden("This route is for users, not services or peers");
     return found;
   };
+
+  const user = (request: Request): MaybePromise<UserPrincipal> => andThen(resolve(request), asUser);
+  const requireUser = async (request: Request): Promise<UserPrincipal> => user(request);
 
   return {
     register(name, resolver, order = 100) {
@@ -71,7 +83,9 @@ export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
       resolvers.sort((a, b) => a.order - b.order);
     },
     principal,
+    resolve,
     requireUser,
+    user,
     async requireAdmin(request) {
       const user = await requireUser(request);
       if (!user.isAdmin) throw forbidden("Instance administrators only");

@@ -7,7 +7,8 @@ export interface IdentityChange {
   userIds?: readonly string[];
 }
 
-export type IdentityListener = (change: IdentityChange) => void;
+/** May return a promise: a change is announced once every listener has settled (see identityChanged). */
+export type IdentityListener = (change: IdentityChange) => void | Promise<void>;
 
 const listeners = new WeakMap<object, Set<IdentityListener>>();
 
@@ -21,8 +22,17 @@ export const onIdentityChange = (db: object, listener: IdentityListener): (() =>
   return () => set.delete(listener);
 };
 
-/** Called after the write committed, so a lookup that follows sees it in the database. */
-export const identityChanged = (db: object, change: IdentityChange): void => {
+/**
+ * Called after the write committed, so a lookup that follows sees it in the database. Resolves once the
+ * change has gone out to other instances too, so a client told "signed out" finds it so everywhere.
+ * Listeners report their own failures; this never rejects.
+ */
+export const identityChanged = async (db: object, change: IdentityChange): Promise<void> => {
   if (!change.sessionIds?.length && !change.userIds?.length) return;
-  for (const listener of listeners.get(db) ?? []) listener(change);
+  const pending: Promise<void>[] = [];
+  for (const listener of listeners.get(db) ?? []) {
+    const settled = listener(change);
+    if (settled) pending.push(settled);
+  }
+  await Promise.all(pending);
 };

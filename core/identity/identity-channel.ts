@@ -75,9 +75,11 @@ export const openIdentityChannel = ({
   });
   void subscriber.start();
 
-  const unlisten = onIdentityChange(db, (change) => {
+  const unlisten = onIdentityChange(db, async (change) => {
     const message = JSON.stringify({ origin, sessionIds: change.sessionIds ?? [], userIds: change.userIds ?? [] });
-    publisher.send("PUBLISH", [channel, message]).catch((error: unknown) => {
+    // Redis answers PUBLISH after handing the message to every subscriber, so once this settles the
+    // other instances have it before the client hears of the change.
+    await publisher.send("PUBLISH", [channel, message]).catch((error: unknown) => {
       logger.error(
         "publishing an identity change failed; other instances answer the changed sessions until their cache expires",
         {

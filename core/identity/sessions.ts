@@ -131,7 +131,7 @@ export const revokeSession = async (db: Database, id: string): Promise<boolean> 
     .set({ revokedAt: Date.now() })
     .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
-  identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
+  await identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
   return revoked.length > 0;
 };
 
@@ -147,7 +147,7 @@ export const revokeSessionByToken = async (db: Database, token: string, now: num
     .set({ revokedAt: now })
     .where(and(eq(sessions.tokenHash, hashSessionToken(token)), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .returning(sessionColumns(db.tables));
-  if (session) identityChanged(db, { sessionIds: [session.id] });
+  if (session) await identityChanged(db, { sessionIds: [session.id] });
   return session ?? null;
 };
 
@@ -171,6 +171,6 @@ export const revokeSessionsWhere = async (db: Database, filter: SessionFilter): 
     .set({ revokedAt: Date.now() })
     .where(and(isNull(sessions.revokedAt), ...conditions))
     .returning({ id: sessions.id });
-  identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
+  await identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
   return revoked.length;
 };

@@ -77,6 +77,6 @@ export const updateUser = async (
     .set(changes)
     .where(eq(db.tables.users.id, id))
     .returning(userColumns(db.tables));
-  identityChanged(db, { userIds: [id] });
+  await identityChanged(db, { userIds: [id] });
   return user ?? null;
 };

@@ -3,8 +3,9 @@
 // checked under a lock so two admins can't race past it. A guest (a federation peer's user) is never
 // a member: it has the role its peer was given by a share, in shared workspaces only.
 import { and, asc, count, eq, type Placeholder, sql } from "drizzle-orm";
+import type { MaybePromise } from "../async/maybe-promise";
 import type { Database, Orm } from "../db/database";
-import { preparedPer } from "../db/prepared";
+import { preparedPer, rowsOf } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
 import { transaction } from "../db/transaction";
 import { conflict, notFound, TesseraError } from "../errors/tessera-error";
@@ -49,9 +50,9 @@ const workspacesOfUser = preparedPer((db: Database) => {
     .prepare("tessera_workspaces_of_user");
 });
 
-/** The workspaces a user belongs to, with their role in each, by name. */
-export const listWorkspacesForUser = (db: Database, userId: string): Promise<(Workspace & { role: Role })[]> =>
-  workspacesOfUser(db).execute({ userId });
+/** The workspaces a user belongs to, with their role in each, by name; at once on SQLite. */
+export const listWorkspacesForUser = (db: Database, userId: string): MaybePromise<(Workspace & { role: Role })[]> =>
+  rowsOf(db, workspacesOfUser(db), { userId });
 
 const membershipColumns = ({ workspaceMembers }: Tables) => ({
   workspaceId: workspaceMembers.workspaceId,
@@ -103,7 +104,7 @@ export const listSharedWorkspaces = (db: Database, peerId: string): Promise<(Wor
 };
 
 /** What a user sees: a member's workspaces, or for a guest those shared with its peer. */
-export const workspacesOf = (db: Database, user: User): Promise<(Workspace & { role: Role })[]> =>
+export const workspacesOf = (db: Database, user: User): MaybePromise<(Workspace & { role: Role })[]> =>
   user.guestOf === null ? listWorkspacesForUser(db, user.id) : listSharedWorkspaces(db, user.guestOf);
 
 export const addMember = async (db: Database, workspaceId: string, userId: string, role: Role): Promise<Membership> => {

@@ -12,6 +12,7 @@ export interface MemoryRateLimiterOptions {
 }
 
 export class MemoryRateLimiter implements RateLimiter {
+  readonly synchronous = true;
   // Map order doubles as recency: a consumed key is re-inserted at the end.
   private readonly tats = new Map<string, number>();
   private readonly now: () => number;

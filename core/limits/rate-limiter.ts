@@ -20,6 +20,8 @@ export interface RateDecision {
 }
 
 export interface RateLimiter {
+  /** True when consume() always answers at once (in memory), so a caller can register a hook that is never awaited. */
+  readonly synchronous: boolean;
   consume(key: string, rule: RateRule, cost?: number): RateDecision | Promise<RateDecision>;
   ready(): Promise<boolean>;
   close(): Promise<void>;

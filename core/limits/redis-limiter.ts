@@ -32,6 +32,7 @@ export interface RedisRateLimiterOptions extends RedisConnectionOptions {
 }
 
 export class RedisRateLimiter implements RateLimiter {
+  readonly synchronous = false;
   private readonly redis: RedisConnection;
   private readonly prefix: string;
 

@@ -1,6 +1,7 @@
 // The api-key plugin: guards configured route prefixes with hashed, scoped, rate-limited API keys,
 // and makes a valid key a `service` principal for every plugin that asks ctx.auth.
 import { Elysia } from "elysia";
+import { hookNow } from "../../core/http/answer-now";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import { checkApiKeyConfig } from "./check-config";
 import { ApiKeyConfigSchema } from "./config";
@@ -43,6 +44,8 @@ export default definePlugin({
       },
       RESOLVER_ORDER,
     );
-    return new Elysia().onRequest(apiKeyGuard(protectMap(protect), check));
+    const guard = apiKeyGuard(protectMap(protect), check);
+    // With an in-memory limiter the guard never waits, and need not make every route wait for it.
+    return new Elysia().onRequest(ctx.limits.synchronous ? hookNow(guard) : guard);
   },
 });

@@ -1,7 +1,9 @@
 // The job API a coordinator service drives with its API key: create, move through the lifecycle, read.
 import { Elysia } from "elysia";
+import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import type { Database } from "../../core/db/database";
 import { notFound } from "../../core/errors/tessera-error";
+import { answerNow } from "../../core/http/answer-now";
 import { changeJob, type JobChange } from "./change-job";
 import { createJob } from "./create-job";
 import { idempotencyKeyOf } from "./idempotency-key";
@@ -13,12 +15,14 @@ import { CompleteBody, CreateJobBody, FailBody, JobParams, ProgressBody, StatusB
 export interface RouteDeps {
   db: Database;
   publish: PublishJob;
-  requireService: (request: Request) => Promise<Service>;
+  requireService: (request: Request) => MaybePromise<Service>;
+  /** The parse hook of every route with a body: a service's JSON only, checked before reading it. */
+  checkBody: (context: { request: Request }) => Promise<undefined>;
 }
 
 const tags = ["coordinator"];
 
-export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) => {
+export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: RouteDeps) => {
   const change = async (request: Request, jobId: string, what: JobChange) => {
     const service = await requireService(request);
     const { job, event } = await changeJob(db, jobId, what, service.name);
@@ -47,6 +51,7 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
       },
       {
         body: CreateJobBody,
+        parse: checkBody,
         detail: { summary: "Create a job (Idempotency-Key makes retries safe)", tags },
       },
     )
@@ -56,40 +61,55 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
       {
         params: JobParams,
         body: StatusBody,
+        parse: checkBody,
         detail: { summary: "Move a job to another state (illegal moves are 409)", tags },
       },
     )
     .patch(
       "/coordinator/jobs/:id/progress",
       ({ request, params, body }) => change(request, params.id, { kind: "progress", ...body }),
-      { params: JobParams, body: ProgressBody, detail: { summary: "Report a running job's progress (0-100)", tags } },
+      {
+        params: JobParams,
+        body: ProgressBody,
+        parse: checkBody,
+        detail: { summary: "Report a running job's progress (0-100)", tags },
+      },
     )
     .post(
       "/coordinator/jobs/:id/complete",
       ({ request, params, body }) => change(request, params.id, { kind: "complete", ...body }),
-      { params: JobParams, body: CompleteBody, detail: { summary: "Complete a running job with its result", tags } },
+      {
+        params: JobParams,
+        body: CompleteBody,
+        parse: checkBody,
+        detail: { summary: "Complete a running job with its result", tags },
+      },
     )
     .post("/coordinator/jobs/:id/fail", ({ request, params, body }) => change(request, params.id, { kind: "fail", ...body }), {
       params: JobParams,
       body: FailBody,
+      parse: checkBody,
       detail: { summary: "Fail a pending or running job", tags },
     })
     .get(
       "/coordinator/jobs/:id",
-      async ({ request, params }) => {
-        await requireService(request);
-        const job = await findJob(db, params.id);
-        if (!job) throw notFound("No job has this id", { path: params.id });
-        return job;
-      },
+      answerNow(({ request, params }) =>
+        andThen(requireService(request), async () => {
+          const id = params.id ?? "";
+          const job = await findJob(db, id);
+          if (!job) throw notFound("No job has this id", { path: id });
+          return job;
+        }),
+      ),
       { params: JobParams, detail: { summary: "A job with its latest events", tags } },
     )
     .get(
       "/coordinator/health",
-      async ({ request }) => {
-        const service = await requireService(request);
-        return { status: "ok", service: service.name, jobs: await activeCounts(db) };
-      },
+      answerNow(({ request }) =>
+        andThen(requireService(request), (service) =>
+          andThen(activeCounts(db), (jobs) => ({ status: "ok", service: service.name, jobs })),
+        ),
+      ),
       { detail: { summary: "The coordinator API's health, as the calling service sees it", tags } },
     );
 };

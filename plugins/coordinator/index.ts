@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import { coordinatorRoutes } from "./coordinator-routes";
 import { jobPublisher } from "./publish";
-import { serviceOf, serviceRequests } from "./require-service";
+import { serviceBodies, serviceOf } from "./require-service";
 import { stitcherRoutes } from "./stitcher-routes";
 import { workspaceJobRoutes } from "./workspace-job-routes";
 
@@ -17,11 +17,12 @@ export default definePlugin({
   config: t.Object({}),
   permissions: () => ({ routes: [...SERVICE_PREFIXES, "/workspaces/:id/jobs"] }),
   setup(ctx) {
-    const deps = { db: ctx.db, publish: jobPublisher(ctx.events, ctx.log), requireService: serviceOf(ctx.auth) };
-    return new Elysia()
-      .onRequest(serviceRequests(ctx.auth, SERVICE_PREFIXES))
-      .use(coordinatorRoutes(deps))
-      .use(stitcherRoutes(deps))
-      .use(workspaceJobRoutes(ctx.db, ctx.auth));
+    const deps = {
+      db: ctx.db,
+      publish: jobPublisher(ctx.events, ctx.log),
+      requireService: serviceOf(ctx.auth),
+      checkBody: serviceBodies(ctx.auth),
+    };
+    return new Elysia().use(coordinatorRoutes(deps)).use(stitcherRoutes(deps)).use(workspaceJobRoutes(ctx.db, ctx.auth));
   },
 });

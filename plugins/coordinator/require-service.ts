@@ -1,8 +1,8 @@
 // The coordinator's routes are for services only, whatever the api-key plugin's `protect` says: a
-// missing prefix there must not leave the job API open. Checked on request, before the body is read;
-// then a body must be declared JSON, as anything else would reach validation as some other type.
+// missing prefix there must not leave the job API open. Checked before the body is read; then a body
+// must be declared JSON, as anything else would reach validation as some other type.
+import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import { forbidden, TesseraError, unauthenticated } from "../../core/errors/tessera-error";
-import { requestPath } from "../../core/http/request-path";
 import type { Auth } from "../../core/identity/auth";
 import type { Principal } from "../../core/identity/types";
 
@@ -19,33 +19,35 @@ const asService = (principal: Principal | null): Service => {
   return principal;
 };
 
-// Plain functions over the memoised principal: every coordinator request asks twice (hook, handler).
+// Over the memoised principal, without waiting when it is there at once (an API key on one instance):
+// every coordinator request asks twice (parse hook or handler, then handler).
 export const serviceOf =
   (auth: Auth) =>
-  (request: Request): Promise<Service> =>
-    auth.principal(request).then(asService);
-
-const under = (path: string, prefix: string) =>
-  path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === 47); // "/"
+  (request: Request): MaybePromise<Service> =>
+    andThen(auth.resolve(request), asService);
 
 const isJson = (contentType: string | null) => {
   const type = contentType?.split(";", 1)[0]?.trim().toLowerCase();
   return type === "application/json";
 };
 
-/** An onRequest hook: under `prefixes`, only a service, and only JSON bodies. */
-export const serviceRequests = (auth: Auth, prefixes: readonly string[]) => {
+/**
+ * A parse hook for the routes that take a body: only a service, and only JSON, checked before the body is
+ * read (so an anonymous caller learns nothing from validation). Routes without a body check in the handler.
+ */
+export const serviceBodies = (auth: Auth) => {
   const requireService = serviceOf(auth);
-  const requireJson = (request: Request): void => {
-    if ((request.method === "POST" || request.method === "PATCH") && !isJson(request.headers.get("content-type"))) {
+  const requireJson = (request: Request): undefined => {
+    if (!isJson(request.headers.get("content-type"))) {
       throw new TesseraError("ERR_UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json", {
         status: 415,
       });
     }
+    // Nothing parsed here: Elysia's own JSON parser reads the body next.
+    return undefined;
   };
-  return ({ request }: { request: Request }): Promise<void> | undefined => {
-    const path = requestPath(request.url);
-    if (!prefixes.some((prefix) => under(path, prefix))) return;
-    return requireService(request).then(() => requireJson(request));
+  return async ({ request }: { request: Request }): Promise<undefined> => {
+    await requireService(request);
+    return requireJson(request);
   };
 };

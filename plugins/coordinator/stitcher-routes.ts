@@ -9,7 +9,7 @@ import { CreateJobBody, WebhookBody } from "./schemas";
 
 const tags = ["coordinator"];
 
-export const stitcherRoutes = ({ db, publish, requireService }: RouteDeps) => {
+export const stitcherRoutes = ({ db, publish, requireService, checkBody }: RouteDeps) => {
   const create = async (
     request: Request,
     set: { status?: number | string; headers: Record<string, string | number> },
@@ -39,10 +39,15 @@ export const stitcherRoutes = ({ db, publish, requireService }: RouteDeps) => {
           payload: body.data,
           source: "stitcher.webhook",
         }),
-      { body: WebhookBody, detail: { summary: "An inbound event (chat bot webhook) that becomes a job", tags } },
+      {
+        body: WebhookBody,
+        parse: checkBody,
+        detail: { summary: "An inbound event (chat bot webhook) that becomes a job", tags },
+      },
     )
     .post("/stitcher/dispatch", ({ request, set, body }) => create(request, set, { ...body, source: "stitcher.dispatch" }), {
       body: CreateJobBody,
+      parse: checkBody,
       detail: { summary: "Dispatch a job by hand", tags },
     });
 };

@@ -1,5 +1,6 @@
 // The signed-in user and their workspaces: GET /me, workspaces, and membership managed by owners and admins.
 import { Elysia, t } from "elysia";
+import { andThen } from "../../async/maybe-promise";
 import type { Database } from "../../db/open-database";
 import { conflict, forbidden, notFound } from "../../errors/tessera-error";
 import type { EventBus } from "../../events/event-bus";
@@ -14,6 +15,7 @@ import {
   removeMember,
   workspacesOf,
 } from "../../identity/workspaces";
+import { answerNow } from "../answer-now";
 
 // Ids are generated (UUIDs); anything else is refused before it reaches the database (PostgreSQL rejects a NUL byte with a 500).
 const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
@@ -26,24 +28,31 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
   new Elysia({ name: "tessera-workspaces" })
     .get(
       "/me",
-      async ({ request }) => {
-        const principal = await auth.requireUser(request);
-        const { user } = principal;
-        return {
-          user: { id: user.id, email: user.email, name: user.name, ...(user.guestOf === null ? {} : { guestOf: user.guestOf }) },
-          isAdmin: principal.isAdmin,
-          via: principal.via,
-          workspaces: await workspacesOf(db, user),
-        };
-      },
+      answerNow(({ request }) =>
+        andThen(auth.user(request), (principal) =>
+          andThen(workspacesOf(db, principal.user), (workspaces) => {
+            const { user } = principal;
+            return {
+              user: {
+                id: user.id,
+                email: user.email,
+                name: user.name,
+                ...(user.guestOf === null ? {} : { guestOf: user.guestOf }),
+              },
+              isAdmin: principal.isAdmin,
+              via: principal.via,
+              workspaces,
+            };
+          }),
+        ),
+      ),
       { detail: { summary: "The signed-in user and their workspaces", tags: ["identity"] } },
     )
     .get(
       "/workspaces",
-      async ({ request }) => {
-        const { user } = await auth.requireUser(request);
-        return { workspaces: await workspacesOf(db, user) };
-      },
+      answerNow(({ request }) =>
+        andThen(auth.user(request), ({ user }) => andThen(workspacesOf(db, user), (workspaces) => ({ workspaces }))),
+      ),
       { detail: { summary: "Workspaces of the signed-in user", tags: ["workspaces"] } },
     )
     .post(

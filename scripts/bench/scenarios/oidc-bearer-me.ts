@@ -24,23 +24,19 @@ export const oidcBearerMe: Scenario = {
   async prepare() {
     const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
     const issuer = await startLocalIssuer();
-    writeFileSync(
-      join(dir, "tessera.jsonc"),
-      JSON.stringify({
-        database: { url: "sqlite:./tessera.db" },
-        log: { level: "warn" },
-        plugins: {
-          oidc: {
-            enabled: true,
-            issuer: issuer.issuer,
-            clientId: "tessera",
-            clientSecret: "bench-client-secret",
-            cookieSecret: crypto.randomUUID() + crypto.randomUUID(),
-            audience: AUDIENCE,
-          },
-        },
-      }),
-    );
+    const oidc = {
+      enabled: true,
+      issuer: issuer.issuer,
+      clientId: "tessera",
+      clientSecret: "bench-client-secret",
+      cookieSecret: crypto.randomUUID() + crypto.randomUUID(),
+      audience: AUDIENCE,
+    };
+    const config = (plugin: object) =>
+      JSON.stringify({ database: { url: "sqlite:./tessera.db" }, log: { level: "warn" }, plugins: { oidc: plugin } });
+    writeFileSync(join(dir, "tessera.jsonc"), config(oidc));
+    // The same instance verifying the token on every request, as the bare contenders do.
+    writeFileSync(join(dir, "uncached.jsonc"), config({ ...oidc, accessTokenCacheMs: 0 }));
     const servers: ServerProcess[] = [];
     const start = async (argv: string[]) => {
       const server = await startServer(argv, { cwd: dir });
@@ -49,6 +45,7 @@ export const oidcBearerMe: Scenario = {
     };
     try {
       const tessera = await start([bun, join(root, "core", "main.ts"), "serve", "--port", "0"]);
+      const uncached = await start([bun, join(root, "core", "main.ts"), "serve", "--port", "0", "--config", "uncached.jsonc"]);
       // The user as a first sign-in would have linked them, with one workspace so both sides list something.
       const db = await openDatabase("sqlite:./tessera.db", { cwd: dir });
       const user = await findOrCreateUserByIdentity(db, {
@@ -80,6 +77,7 @@ export const oidcBearerMe: Scenario = {
       return {
         contenders: [
           httpContender("tessera", { url: `${tessera.url}/me`, headers }),
+          httpContender("tessera-uncached", { url: `${uncached.url}/me`, headers }),
           httpContender("bare-elysia", { url: `${bare.url}/me`, headers }),
           httpContender("bare-bun", { url: `${bareBun.url}/me`, headers }),
           httpContender("nestjs-express", { url: `${nest.url}/me/jwt`, headers }),

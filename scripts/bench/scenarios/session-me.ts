@@ -21,10 +21,10 @@ const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
   higherIsBetter: true,
   async prepare() {
     const dir = mkdtempSync(join(tmpdir(), "tessera-bench-"));
-    writeFileSync(
-      join(dir, "tessera.jsonc"),
-      JSON.stringify({ database: { url: "sqlite:./tessera.db" }, log: { level: "warn" }, plugins: {} }),
-    );
+    const config = { database: { url: "sqlite:./tessera.db" }, log: { level: "warn" }, plugins: {} };
+    writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify(config));
+    // The same instance with its session cache off: every request reads the session from SQLite, as the bare contenders do.
+    writeFileSync(join(dir, "uncached.jsonc"), JSON.stringify({ ...config, sessionCache: { ttlMs: 0 } }));
     await runTessera(dir, "users", "create", "--email", "bench@example.com");
     const token = await runTessera(dir, "sessions", "create", "--email", "bench@example.com", "--ttl", "1d");
     const servers: ServerProcess[] = [];
@@ -35,6 +35,7 @@ const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
     };
     const db = join(dir, "tessera.db");
     const tessera = await start([bun, main, "serve", "--port", "0"]);
+    const uncached = await start([bun, main, "serve", "--port", "0", "--config", "uncached.jsonc"]);
     // One workspace so both sides list something.
     await fetch(`${tessera.url}/workspaces`, {
       method: "POST",
@@ -51,6 +52,7 @@ const sessionScenario = (via: "bearer" | "cookie"): Scenario => ({
     return {
       contenders: [
         httpContender("tessera", { url: `${tessera.url}/me`, headers }),
+        httpContender("tessera-uncached", { url: `${uncached.url}/me`, headers }),
         httpContender("bare-elysia", { url: `${bare.url}/me`, headers }),
         httpContender("bare-bun", { url: `${bareBun.url}/me`, headers }),
         httpContender("nestjs-express", { url: `${nest.url}/me`, headers }),

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createSession } from "../../../core/identity/sessions";
 import { createUser } from "../../../core/identity/users";
 import { generateApiKey, hashApiKey } from "../../../plugins/api-key/keyring";
-import { redisTestUrl } from "../../support/redis";
+import { redisTestUrl, uniquePrefix } from "../../support/redis";
 import { startTestRuntime, type TestRuntime } from "../../support/test-runtime";
 
 const keys = { echo: generateApiKey(), other: generateApiKey(), expired: generateApiKey(), limited: generateApiKey() };
@@ -167,7 +167,8 @@ const limitedConfig = (extra: Record<string, unknown>, keyName: string) => (dir:
 
 const redisUrl = await redisTestUrl();
 const limiters: [string, Record<string, unknown>][] = [["in memory", {}]];
-if (redisUrl) limiters.push(["on Redis", { redis: { url: redisUrl } }]);
+// A prefix of its own: Redis buckets outlive the runtime, and every key here has a small limit.
+if (redisUrl) limiters.push(["on Redis", { redis: { url: redisUrl, prefix: uniquePrefix("api-key-limit") } }]);
 
 for (const [where, extra] of limiters) {
   describe(`the per-key rate limit (${where})`, () => {

@@ -39,6 +39,7 @@ describe("the WebSocket message limit", () => {
   test("an unreachable shared limiter leaves the local limit in force and is logged once", async () => {
     const lines: string[] = [];
     const failing: RateLimiter = {
+      synchronous: false,
       consume: () => Promise.reject(new Error("Redis is down")),
       ready: async () => false,
       close: async () => {},

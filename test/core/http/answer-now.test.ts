@@ -1,0 +1,142 @@
+// Handlers that answer at once when they can: Elysia must call them without awaiting, and whatever
+// they hand back later (a value, a rejection, a drizzle query builder) must come out exactly as an
+// awaited handler's would, problem+json, request id and metrics included.
+import { describe, expect, test } from "bun:test";
+import { createBunRouteHandler } from "elysia/adapter/bun/compose";
+import { andThen, isPromiseLike } from "../../../core/async/maybe-promise";
+import { conflict } from "../../../core/errors/tessera-error";
+import { answerNow, hookNow } from "../../../core/http/answer-now";
+import { createHttpApp } from "../../../core/http/create-app";
+import { createLogger } from "../../../core/log/json-logger";
+import { httpMetrics } from "../../../core/metrics/http-metrics";
+import { Registry } from "../../../core/metrics/registry";
+
+const registry = new Registry();
+const logs: string[] = [];
+const thenable = (value: unknown) => ({ then: (resolve: (value: unknown) => void) => resolve(value) });
+let hookCalls = 0;
+
+const app = createHttpApp({
+  log: createLogger({ write: (line) => logs.push(line) }),
+  metrics: httpMetrics(registry),
+  bodyLimit: 1024,
+})
+  .onRequest(
+    hookNow(() => {
+      hookCalls++;
+    }),
+  )
+  .get(
+    "/now",
+    answerNow(() => ({ at: "once" })),
+  )
+  .get(
+    "/later",
+    answerNow(async () => {
+      await Bun.sleep(1);
+      return { at: "later" };
+    }),
+  )
+  .get(
+    "/refused-later",
+    answerNow(async () => {
+      await Bun.sleep(1);
+      throw conflict("Not now", { path: "x" });
+    }),
+  )
+  .get(
+    "/broken-later",
+    answerNow(async () => {
+      await Bun.sleep(1);
+      throw new Error("the database went away");
+    }),
+  )
+  .get(
+    "/refused-now",
+    answerNow(() => {
+      throw conflict("Not ever");
+    }),
+  )
+  .get(
+    "/thenable/:id",
+    answerNow(({ params }) => thenable({ id: params.id })),
+  );
+
+const get = (path: string) => app.handle(new Request(`http://tessera.test${path}`));
+
+describe("answerNow handlers", () => {
+  test("Elysia calls them plainly: the compiled route does not await", () => {
+    const route = app.router.history.find((candidate) => candidate.path === "/now");
+    expect(route?.compile?.().toString()).not.toContain("await handler");
+  });
+
+  test("a value at once and a value later answer alike", async () => {
+    for (const [path, at] of [
+      ["/now", "once"],
+      ["/later", "later"],
+    ]) {
+      const response = await get(path ?? "");
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ at });
+      expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test("a refusal that comes later is problem+json with its own status, code and the request id", async () => {
+    const response = await get("/refused-later");
+    expect(response.status).toBe(409);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    const body = await response.json();
+    expect(body).toMatchObject({ code: "ERR_CONFLICT", detail: "Not now", path: "x", instance: "/refused-later" });
+    expect(body.requestId).toBe(response.headers.get("x-request-id"));
+  });
+
+  test("a failure that comes later is a logged 500 that says nothing of the cause", async () => {
+    const response = await get("/broken-later");
+    expect(response.status).toBe(500);
+    const body = await response.json();
+    expect(body).toMatchObject({ code: "ERR_INTERNAL" });
+    expect(JSON.stringify(body)).not.toContain("database");
+    expect(logs.some((line) => line.includes("the database went away") && line.includes(body.requestId))).toBe(true);
+  });
+
+  test("a refusal thrown at once goes through onError as before", async () => {
+    const response = await get("/refused-now");
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: "ERR_CONFLICT", detail: "Not ever" });
+  });
+
+  test("a thenable that is not a Promise (a drizzle query builder) is waited for", async () => {
+    const response = await get("/thenable/42");
+    expect(await response.json()).toEqual({ id: "42" });
+  });
+
+  test("requests answered later are counted with their final status", () => {
+    const text = registry.render();
+    expect(text).toContain('tessera_http_requests_total{method="GET",route="/refused-later",status="409"} 1');
+    expect(text).toContain('tessera_http_requests_total{method="GET",route="/later",status="200"} 1');
+  });
+
+  test("hookNow hooks run on every request, and Bun's entry for a route is not an async function", async () => {
+    const before = hookCalls;
+    await get("/now");
+    expect(hookCalls).toBe(before + 1);
+    const route = app.router.history.find((candidate) => candidate.path === "/now");
+    if (!route) throw new Error("no /now route");
+    const entry = createBunRouteHandler(app, route).toString();
+    expect(entry).toContain("onRequest[1](c)");
+    expect(entry).not.toContain("await");
+  });
+});
+
+describe("andThen", () => {
+  test("calls on at once for a value, and after settling for a promise or thenable", async () => {
+    expect(andThen(2, (n) => n * 2)).toBe(4);
+    expect(await andThen(Promise.resolve(2), (n) => n * 2)).toBe(4);
+    const later = andThen(thenable(3) as unknown as Promise<number>, (n) => n * 2);
+    expect(isPromiseLike(later)).toBe(true);
+    expect(await later).toBe(6);
+    expect(isPromiseLike({ then: 1 })).toBe(false);
+    expect(isPromiseLike(null)).toBe(false);
+  });
+});
