@@ -1,4 +1,5 @@
-// The root HTTP app: request ids, the body-size limit, one error mapper to problem+json, and metrics.
+// The root HTTP app: request ids (on errors, and echoed when a client sends one), the body-size limit,
+// one error mapper to problem+json, and metrics.
 // Core routes and plugin apps are mounted on it afterwards, so these hooks cover every route.
 import { type Context, Elysia } from "elysia";
 import { mapResponse } from "elysia/adapter/bun/handler";
@@ -26,7 +27,7 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
 const REQUEST_ID = "x-request-id";
 
 export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
-  const requests = new WeakMap<Request, { id: string; start: number }>();
+  const requests = new WeakMap<Request, { id: string | undefined; start: number }>();
 
   // Counted where the response is produced: Elysia's onAfterResponse alone costs more than a session lookup.
   const observe = (request: Request, route: string, status: unknown) => {
@@ -38,12 +39,13 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
   const problemFor = (code: string | number, error: unknown, { request, set }: Omit<ResponseContext, "route">) => {
     const path = requestPath(request.url);
     const problem = toTesseraError(code, error, request.method, path);
-    const requestId = requests.get(request)?.id;
+    // Ids exist to find a failure in the log: a successful request gets one only when it brought one.
+    const requestId = requests.get(request)?.id ?? crypto.randomUUID();
     if (problem.status >= 500) {
       log.error("request failed", { method: request.method, path, requestId, error: problem.cause ?? problem });
     }
     set.status = problem.status;
-    return problemResponse(problem, { requestId, instance: path });
+    return problemResponse(problem, { requestId, instance: path }, { [REQUEST_ID]: requestId });
   };
 
   // A handler that can answer without waiting (see sync-handler.ts) hands over a promise when it had to
@@ -67,9 +69,10 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
     new Elysia({ name: "tessera-http", normalize: false })
       .onRequest(({ request, set }) => {
         const incoming = request.headers.get(REQUEST_ID);
-        const id = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+        // Every response header costs the server about half a microsecond: one is added only when asked for.
+        const id = incoming === null ? undefined : SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
         requests.set(request, { id, start: performance.now() });
-        set.headers[REQUEST_ID] = id;
+        if (id !== undefined) set.headers[REQUEST_ID] = id;
         const length = Number(request.headers.get("content-length") ?? 0);
         if (length > bodyLimit) {
           throw new TesseraError("ERR_BODY_TOO_LARGE", `The request body is larger than ${bodyLimit} bytes`, { status: 413 });

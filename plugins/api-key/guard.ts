@@ -31,8 +31,10 @@ const keyInQuery = (url: string): string | undefined => {
   return undefined;
 };
 
+// RateLimit-* once half the quota is spent (and on every 429): a client pacing itself learns in time, and
+// the common request does not pay for three more response headers (about half a microsecond each).
 const withRateHeaders = (set: HookContext["set"], decision: RateDecision): void => {
-  Object.assign(set.headers, rateLimitHeaders(decision));
+  if (decision.remaining * 2 <= decision.limit) Object.assign(set.headers, rateLimitHeaders(decision));
 };
 
 // Not an async function: on one instance the limiter answers synchronously and the whole check runs

@@ -35,6 +35,10 @@ describe("HTTP errors are problem+json", () => {
     expect(body.requestId).toBe(response.headers.get("x-request-id"));
   });
 
+  test("a successful request gets no request id of its own: ids exist to find failures in the log", async () => {
+    expect((await t.request("/healthz")).headers.get("x-request-id")).toBeNull();
+  });
+
   test("a safe incoming request id is echoed; an unsafe one is replaced", async () => {
     expect((await t.request("/healthz", { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
     const replaced = (await t.request("/healthz", { headers: { "x-request-id": "<script>" } })).headers.get("x-request-id");
