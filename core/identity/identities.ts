@@ -1,8 +1,9 @@
 // Sign-in: an identity provider's (issuer, subject) pair maps to one Tessera user, created on
 // first sign-in; the profile (email, name) follows the provider's on every sign-in.
 import { and, eq, sql } from "drizzle-orm";
+import { andThen, type MaybePromise } from "../async/maybe-promise";
 import type { Database, Orm } from "../db/database";
-import { preparedPer } from "../db/prepared";
+import { preparedPer, rowsOf } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
 import { transaction } from "../db/transaction";
 import { conflict } from "../errors/tessera-error";
@@ -76,11 +77,12 @@ const linkedUser = preparedPer((db: Database) => {
     .prepare("tessera_user_by_identity");
 });
 
-/** The user linked to (issuer, subject), or null; never creates one (IdP access tokens, back-channel logout). */
-export const findUserByIdentity = async (db: Database, issuer: string, subject: string): Promise<User | null> => {
-  const [user] = await linkedUser(db).execute({ issuer, subject });
-  return user ?? null;
-};
+/**
+ * The user linked to (issuer, subject), or null; never creates one (IdP access tokens, back-channel
+ * logout). At once on SQLite: bearer access tokens ask on every request they are not cached for.
+ */
+export const findUserByIdentity = (db: Database, issuer: string, subject: string): MaybePromise<User | null> =>
+  andThen(rowsOf(db, linkedUser(db), { issuer, subject }), ([user]) => user ?? null);
 
 /** The user signed in as (issuer, subject), created on first sign-in, with email and name brought up to date. */
 export const findOrCreateUserByIdentity = async (db: Database, claims: IdentityClaims): Promise<User> => {

@@ -69,6 +69,8 @@ const verifiedSubject = async (
 /** The provider that should verify a JWT: the one it names, else the first (whose check then fails with the reason). */
 const jwtProvider = (token: string, providers: TokenProvider[]) => {
   const withAudience = providers.filter((provider) => provider.audience !== undefined);
+  // One candidate (the usual set-up): no need to decode the token twice to choose it.
+  if (withAudience.length < 2) return withAudience[0];
   const issuer = claimedIssuer(token);
   return withAudience.find((provider) => provider.issuer === issuer) ?? withAudience[0];
 };

@@ -40,3 +40,20 @@ export const clearPrefix = async (url: string, prefix: string): Promise<void> =>
     client.close();
   }
 };
+
+/** Kills the subscriber connections named `name` (CLIENT SETNAME), as a network cut would; returns how many. */
+export const killSubscribers = async (url: string, name: string): Promise<number> => {
+  const admin = new RedisClient(url, { autoReconnect: false });
+  try {
+    const list = String(await admin.send("CLIENT", ["LIST", "TYPE", "pubsub"]));
+    const ids = list
+      .split("\n")
+      .filter((line) => line.includes(` name=${name} `))
+      .map((line) => /\bid=(\d+)/.exec(line)?.[1])
+      .filter((id): id is string => id !== undefined);
+    for (const id of ids) await admin.send("CLIENT", ["KILL", "ID", id]);
+    return ids.length;
+  } finally {
+    admin.close();
+  }
+};

@@ -4,7 +4,7 @@ import { TesseraError } from "../../../core/errors/tessera-error";
 import type { WorkspaceEvent } from "../../../core/events/event-bus";
 import { RedisEventBus, type RedisEventBusOptions } from "../../../core/events/redis-event-bus";
 import { createLogger } from "../../../core/log/json-logger";
-import { clearPrefix, redisTestUrl, uniquePrefix } from "../../support/redis";
+import { clearPrefix, killSubscribers, redisTestUrl, uniquePrefix } from "../../support/redis";
 
 const url = await redisTestUrl();
 const prefixes: string[] = [];
@@ -131,7 +131,7 @@ describe.skipIf(!url)("RedisEventBus", () => {
     await a.publish("ws", "e", 1);
     await until(() => received.length === 1);
 
-    await killSubscribers(redisUrl, b);
+    expect(await killSubscribers(redisUrl, b.subscriberName)).toBeGreaterThan(0);
     await until(async () => !(await b.ready()));
     await a.publish("ws", "e", 2);
     await a.publish("ws", "e", 3);
@@ -171,18 +171,3 @@ describe("RedisEventBus without Redis", () => {
     expect(await bus.ready()).toBe(false);
   });
 });
-
-// Kills the bus's subscriber connection, found by its CLIENT SETNAME.
-const killSubscribers = async (redisUrl: string, bus: RedisEventBus) => {
-  const admin = new RedisClient(redisUrl);
-  const list: string = await admin.send("CLIENT", ["LIST", "TYPE", "pubsub"]);
-  const name = bus.subscriberName;
-  const ids = list
-    .split("\n")
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => /\bid=(\d+)/.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined);
-  expect(ids.length).toBeGreaterThan(0);
-  for (const id of ids) await admin.send("CLIENT", ["KILL", "ID", id]);
-  admin.close();
-};

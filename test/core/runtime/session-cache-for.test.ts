@@ -14,7 +14,7 @@ import { createSession, revokeSessionByToken } from "../../../core/identity/sess
 import { createUser, updateUser } from "../../../core/identity/users";
 import { createLogger } from "../../../core/log/json-logger";
 import { sessionCacheFor } from "../../../core/runtime/session-cache-for";
-import { clearPrefix, redisTestUrl, uniquePrefix } from "../../support/redis";
+import { clearPrefix, killSubscribers, redisTestUrl, uniquePrefix } from "../../support/redis";
 
 const logger = createLogger({ write: () => {} });
 const redisUrl = await redisTestUrl();
@@ -26,19 +26,6 @@ const until = async (condition: () => Promise<boolean>, timeoutMs = 3_000): Prom
     await Bun.sleep(2);
   }
   return performance.now() - started;
-};
-
-const killSubscriber = async (url: string, name: string) => {
-  const admin = new RedisClient(url);
-  const list = String(await admin.send("CLIENT", ["LIST", "TYPE", "pubsub"]));
-  const ids = list
-    .split("\n")
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => /\bid=(\d+)/.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined);
-  expect(ids.length).toBeGreaterThan(0);
-  for (const id of ids) await admin.send("CLIENT", ["KILL", "ID", id]);
-  admin.close();
 };
 
 describe.skipIf(!redisUrl)("session caches of instances sharing Redis", () => {
@@ -94,7 +81,7 @@ describe.skipIf(!redisUrl)("session caches of instances sharing Redis", () => {
     expect(await instanceB.cache.find(token)).not.toBeNull();
     expect(instanceB.cache.size).toBeGreaterThan(0);
 
-    await killSubscriber(url, channel.subscriberName);
+    expect(await killSubscribers(url, channel.subscriberName)).toBeGreaterThan(0);
     await until(async () => !channel.listening);
     // Written without announcing it, as if the announcement were lost with the subscriber.
     await a.orm.update(a.tables.sessions).set({ revokedAt: Date.now() }).where(eq(a.tables.sessions.id, session.id));
