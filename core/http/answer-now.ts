@@ -3,7 +3,8 @@
 // in it), and an awaited handler suspends the request at least twice; it also parses only the request
 // parts a handler names. The wrapper below names `request` and `params` and nothing in its text looks
 // asynchronous, so Elysia calls it plainly; a promise it returns after all is settled by the root app,
-// errors included (create-app.ts).
+// errors included (create-app.ts). A route that needs other parts writes its own wrapper the same way
+// (the WebSocket upgrade names `server` and `query`: naming `server` costs every request a getter).
 import type { Context } from "elysia";
 import { isPromiseLike, type MaybePromise } from "../async/maybe-promise";
 

@@ -1,6 +1,7 @@
 // Checks before a socket or an event stream opens: connection attempts per IP (counted first, so
 // refused attempts count too) and the Origin allow-list. Both answer with problem+json through the
 // core's error mapper.
+import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import { forbidden, TesseraError } from "../../core/errors/tessera-error";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
 import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
@@ -44,10 +45,7 @@ export const createAdmission = (options: AdmissionOptions) => {
     });
   };
 
-  return async (request: Request, server: PeerAddress): Promise<void> => {
-    const pending = options.limits.consume(`ws-connect:${clientIp(request, server, options.trustProxy)}`, rule);
-    const decision = pending instanceof Promise ? await pending : pending;
-    if (!decision.allowed) throw refuse(decision);
+  const checkOrigin = (request: Request): void => {
     // Only browsers send Origin, and a browser is what a foreign page would use to ride on a user's cookie.
     const origin = request.headers.get("origin");
     if (origin !== null && !origins.has(canonicalOrigin(origin))) {
@@ -59,4 +57,11 @@ export const createAdmission = (options: AdmissionOptions) => {
       );
     }
   };
+
+  // At once with an in-memory limiter: the upgrade need not wait for anything here.
+  return (request: Request, server: PeerAddress): MaybePromise<void> =>
+    andThen(options.limits.consume(`ws-connect:${clientIp(request, server, options.trustProxy)}`, rule), (decision) => {
+      if (!decision.allowed) throw refuse(decision);
+      checkOrigin(request);
+    });
 };

@@ -1,5 +1,6 @@
 // Who a socket belongs to: from a ticket, from the upgrade request's own credentials (bearer token or
 // session cookie, through the auth chain), from ?token= when allowed, or from an `auth` message.
+import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import { badRequest, forbidden, unauthenticated } from "../../core/errors/tessera-error";
 import type { Auth } from "../../core/identity/auth";
 import type { Principal } from "../../core/identity/types";
@@ -8,7 +9,7 @@ import type { Tickets } from "./tickets";
 
 export interface Credentials {
   /** The identity an upgrade request proves; undefined when it carries no credential (the socket must send `auth`). */
-  fromUpgrade(request: Request, query: Record<string, unknown>): Promise<Identity | undefined>;
+  fromUpgrade(request: Request, query: Record<string, unknown>): MaybePromise<Identity | undefined>;
   /** A bearer token sent in an `auth` message (or ?token=). */
   fromToken(token: string): Promise<Identity>;
 }
@@ -39,7 +40,7 @@ export const createCredentials = ({ auth, tickets, allowQueryToken, baseUrl }: C
 
   return {
     fromToken,
-    async fromUpgrade(request, query) {
+    fromUpgrade(request, query) {
       const { ticket, token } = query;
       if (ticket !== undefined) {
         if (typeof ticket !== "string") throw badRequest("Send one `ticket`", { path: "ticket" });
@@ -54,8 +55,7 @@ export const createCredentials = ({ auth, tickets, allowQueryToken, baseUrl }: C
         if (typeof token !== "string") throw badRequest("Send one `token`", { path: "token" });
         return fromToken(token);
       }
-      const principal = await auth.principal(request);
-      return principal ? identityOf(principal) : undefined;
+      return andThen(auth.resolve(request), (principal) => (principal ? identityOf(principal) : undefined));
     },
   };
 };

@@ -2,6 +2,7 @@
 // credential's expiry), the per-user message rate checked before anything else, dispatch to the hub,
 // per-user connection counts (ctx.slots: across instances when Redis is configured), and closing
 // everything on shutdown.
+import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import { isTesseraError, TesseraError } from "../../core/errors/tessera-error";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
 import type { RateLimiter } from "../../core/limits/rate-limiter";
@@ -53,10 +54,13 @@ export class Gateway implements ConnectionOwner {
   }
 
   /** A socket about to be opened; one authenticated at upgrade takes one of its user's slots now. */
-  async connect(identity: Identity | undefined): Promise<Connection> {
+  connect(identity: Identity | undefined): MaybePromise<Connection> {
     const connection = new Connection(this, identity);
-    if (identity && !(await this.reserve(connection, identity.userId))) throw this.tooManyConnections();
-    return connection;
+    if (!identity) return connection;
+    return andThen(this.reserve(connection, identity.userId), (reserved) => {
+      if (!reserved) throw this.tooManyConnections();
+      return connection;
+    });
   }
 
   /** The upgrade failed after `connect`: give the slot back. */

@@ -1,6 +1,7 @@
 // The plugin's HTTP face: the upgrade route (checks, then Bun's native upgrade with the Connection as
 // the socket's data) and POST /ws/ticket.
 import { Elysia } from "elysia";
+import { andThen, isPromiseLike, type MaybePromise } from "../../core/async/maybe-promise";
 import { TesseraError } from "../../core/errors/tessera-error";
 import type { Auth } from "../../core/identity/auth";
 import type { PeerAddress } from "./admission";
@@ -16,10 +17,24 @@ interface UpgradingServer extends PeerAddress, Publisher {
   upgrade(request: Request, options: { data: Connection }): boolean;
 }
 
+interface UpgradeParts {
+  request: Request;
+  server: UpgradingServer | null;
+  query: Record<string, unknown>;
+}
+
+// Written like core/http/answer-now.ts so that Elysia does not await it, naming the parts an upgrade needs.
+const upgradeNow = (upgrade: (parts: UpgradeParts) => MaybePromise<undefined>) =>
+  function upgradeRequest({ request, server, query }: UpgradeParts) {
+    const upgraded = upgrade({ request, server, query });
+    if (isPromiseLike(upgraded)) return upgraded;
+    return upgraded;
+  };
+
 export interface RouteOptions {
   config: WebSocketConfig;
   auth: Auth;
-  admit(request: Request, server: PeerAddress): Promise<void>;
+  admit(request: Request, server: PeerAddress): MaybePromise<void>;
   credentials: Credentials;
   gateway: Gateway;
   hub: Hub;
@@ -33,7 +48,17 @@ const upgradeRequired = (path: string) =>
   });
 
 export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub, tickets }: RouteOptions) => {
-  const upgrade = async (request: Request, server: UpgradingServer | null, query: Record<string, unknown>) => {
+  const open = (request: Request, server: UpgradingServer, connection: Connection): undefined => {
+    hub.server = server;
+    if (server.upgrade(request, { data: connection })) return undefined;
+    gateway.abandon(connection);
+    throw new TesseraError("ERR_BAD_REQUEST", "The WebSocket handshake is invalid (Sec-WebSocket-Key or -Version)", {
+      status: 400,
+    });
+  };
+
+  // Without a wait on one instance (in-memory limits, a cached session): connects are the hot path.
+  const upgrade = ({ request, server, query }: UpgradeParts): MaybePromise<undefined> => {
     if (!server || request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw upgradeRequired(config.path);
     if (gateway.stopping) {
       throw new TesseraError("ERR_UNAVAILABLE", "The server is shutting down; reconnect shortly", {
@@ -41,19 +66,15 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
         headers: { "Retry-After": "1" },
       });
     }
-    await admit(request, server);
-    const identity = await credentials.fromUpgrade(request, query);
-    const connection = await gateway.connect(identity);
-    hub.server = server;
-    if (server.upgrade(request, { data: connection })) return;
-    gateway.abandon(connection);
-    throw new TesseraError("ERR_BAD_REQUEST", "The WebSocket handshake is invalid (Sec-WebSocket-Key or -Version)", {
-      status: 400,
-    });
+    return andThen(admit(request, server), () =>
+      andThen(credentials.fromUpgrade(request, query), (identity) =>
+        andThen(gateway.connect(identity), (connection) => open(request, server, connection)),
+      ),
+    );
   };
 
   return new Elysia({ name: "tessera-websocket", websocket: serverOptions(config) })
-    .get(config.path, ({ request, server, query }) => upgrade(request, server, query), {
+    .get(config.path, upgradeNow(upgrade), {
       detail: { summary: "Open a WebSocket for live workspace events (see the WebSocket contract)", tags: ["websocket"] },
     })
     .post(

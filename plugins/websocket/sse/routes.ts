@@ -1,7 +1,9 @@
 // GET /workspaces/:id/events: the workspace's events as Server-Sent Events, for clients that can't
 // hold a WebSocket. Everything that can fail is checked before the stream starts, so failures are
 // problem+json: 401/403 (not a user), 406 (Accept), 400 (bad resume id), 404, 429, 503.
+
 import { Elysia } from "elysia";
+import type { MaybePromise } from "../../../core/async/maybe-promise";
 import { TesseraError } from "../../../core/errors/tessera-error";
 import { parseSince } from "../../../core/events/event-id";
 import type { Auth } from "../../../core/identity/auth";
@@ -13,7 +15,7 @@ export const SSE_ROUTE = "/workspaces/:id/events";
 
 export interface EventStreamRouteOptions {
   auth: Auth;
-  admit(request: Request, server: PeerAddress): Promise<void>;
+  admit(request: Request, server: PeerAddress): MaybePromise<void>;
   streams: EventStreams;
 }
 
