@@ -13,6 +13,7 @@ import { Registry } from "../../../core/metrics/registry";
 
 const registry = new Registry();
 const logs: string[] = [];
+// biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise (as drizzle's builders are) is the case under test.
 const thenable = (value: unknown) => ({ then: (resolve: (value: unknown) => void) => resolve(value) });
 let hookCalls = 0;
 
@@ -136,6 +137,7 @@ describe("andThen", () => {
     const later = andThen(thenable(3) as unknown as Promise<number>, (n) => n * 2);
     expect(isPromiseLike(later)).toBe(true);
     expect(await later).toBe(6);
+    // biome-ignore lint/suspicious/noThenProperty: a `then` that is not a function makes no thenable.
     expect(isPromiseLike({ then: 1 })).toBe(false);
     expect(isPromiseLike(null)).toBe(false);
   });
