@@ -48,7 +48,7 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
     return problemResponse(problem, { requestId, instance: path }, { [REQUEST_ID]: requestId });
   };
 
-  // A handler that can answer without waiting (see sync-handler.ts) hands over a promise when it had to
+  // A handler that can answer without waiting (see answer-now.ts) hands over a promise when it had to
   // wait after all; Elysia would pass its rejection past onError, so it is mapped here, the same way.
   const settle = (answer: PromiseLike<unknown>, context: ResponseContext): Promise<Response> =>
     Promise.resolve(answer).then(

@@ -32,8 +32,10 @@ export interface AccessTokenOptions {
   isAdmin: (user: User) => boolean;
   /** How long a verified JWT is answered from memory (0: verified on every request). */
   cacheTtlMs: number;
-  cacheMaxEntries?: number;
 }
+
+// As many tokens as the session cache keeps sessions by default.
+const CACHE_MAX_ENTRIES = 10_000;
 
 const BEARER_CHALLENGE = { "www-authenticate": 'Bearer error="invalid_token"' };
 
@@ -128,7 +130,7 @@ const userOf = async (token: string, options: AccessTokenOptions): Promise<Token
 const verifiedJwtCache = (options: AccessTokenOptions) =>
   createCredentialCache<TokenUser & { expiresAt: number }>({
     ttlMs: options.cacheTtlMs,
-    maxEntries: options.cacheMaxEntries ?? 10_000,
+    maxEntries: CACHE_MAX_ENTRIES,
     lookup: async (token) => {
       const found = await userOf(token, options);
       return { user: found.user, expiresAt: found.expiresAt ?? 0 };
