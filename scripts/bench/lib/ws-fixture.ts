@@ -89,11 +89,17 @@ const startKind = async (kind: ContenderKind, dir: string): Promise<ServerProces
   return { ...server, target: ["--dialect", "socket.io", "--url", server.url, "--publish", `${server.url}/publish`] };
 };
 
-export const makeWsFixture = async (workspaceCount: number): Promise<WsFixture> => {
-  await buildPeers();
-  const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ws-"));
-  writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify(tesseraConfig));
-  const emails = Array.from({ length: USERS }, (_, index) => `ws${index}@bench.example`);
+export interface BenchUsers {
+  emails: string[];
+  /** A day-long session token per user, in the same order. */
+  tokens: string[];
+  /** The tokens one a line, as the load client reads them. */
+  tokensFile: string;
+}
+
+/** The load client's users, made with the CLI against the config in `dir`. */
+export const createBenchUsers = async (dir: string, emailPrefix: string): Promise<BenchUsers> => {
+  const emails = Array.from({ length: USERS }, (_, index) => `${emailPrefix}${index}@bench.example`);
   const tokens: string[] = [];
   for (const email of emails) {
     await runTessera(dir, "users", "create", "--email", email);
@@ -101,6 +107,14 @@ export const makeWsFixture = async (workspaceCount: number): Promise<WsFixture> 
   }
   const tokensFile = join(dir, "tokens.txt");
   writeFileSync(tokensFile, `${tokens.join("\n")}\n`);
+  return { emails, tokens, tokensFile };
+};
+
+export const makeWsFixture = async (workspaceCount: number): Promise<WsFixture> => {
+  await buildPeers();
+  const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ws-"));
+  writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify(tesseraConfig));
+  const { emails, tokens, tokensFile } = await createBenchUsers(dir, "ws");
 
   // Workspaces are made through Tessera's API, with every user a member of each.
   const setup = await startKind("tessera", dir);

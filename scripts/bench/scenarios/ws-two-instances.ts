@@ -11,13 +11,12 @@ import { join } from "node:path";
 import { RedisClient, SQL } from "bun";
 import type { Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
-import { runTessera, TESSERA_MAIN } from "../lib/tessera-cli";
-import { benchPlugins } from "../lib/ws-fixture";
+import { TESSERA_MAIN } from "../lib/tessera-cli";
+import { benchPlugins, createBenchUsers } from "../lib/ws-fixture";
 import { buildPeers, wsLoadArgv } from "../peers/peers";
 
 const ROOMS = 10;
 const ROOM_SIZE = 100;
-const USERS = 10;
 const BATCH = 20;
 const bun = process.execPath;
 const adminUrl = process.env.TESSERA_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -79,14 +78,7 @@ const makeCluster = async (): Promise<Cluster> => {
     };
     writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify({ ...config, redis: { url: redisUrl, prefix } }));
     writeFileSync(join(dir, "memory.jsonc"), JSON.stringify(config));
-    const emails = Array.from({ length: USERS }, (_, index) => `scale${index}@bench.example`);
-    const tokens: string[] = [];
-    for (const email of emails) {
-      await runTessera(dir, "users", "create", "--email", email);
-      tokens.push(await runTessera(dir, "sessions", "create", "--email", email, "--ttl", "1d"));
-    }
-    const tokensFile = join(dir, "tokens.txt");
-    writeFileSync(tokensFile, `${tokens.join("\n")}\n`);
+    const { emails, tokens, tokensFile } = await createBenchUsers(dir, "scale");
     const start = (count: number, redis: boolean) =>
       Promise.all(
         Array.from({ length: count }, () =>
