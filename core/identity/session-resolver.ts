@@ -1,4 +1,5 @@
 // The core's principal resolver: a session token as `Authorization: Bearer tss_…` or the session cookie.
+import { andThen } from "../async/maybe-promise";
 import { unauthenticated } from "../errors/tessera-error";
 import type { PrincipalResolver, UserPrincipal } from "./auth";
 import { bearerToken, cookieValue } from "./credentials";
@@ -36,6 +37,6 @@ export const sessionResolver = (
     const token = bearer?.startsWith(SESSION_TOKEN_PREFIX) ? bearer : bearer ? null : cookieValue(request, SESSION_COOKIE);
     if (!token) return null;
     const found = find(token);
-    return found instanceof Promise ? found.then(toPrincipal) : toPrincipal(found);
+    return andThen(found, toPrincipal);
   };
 };

@@ -1,6 +1,8 @@
 // The api-key plugin: guards configured route prefixes with hashed, scoped, rate-limited API keys,
 // and makes a valid key a `service` principal for every plugin that asks ctx.auth.
+
 import { Elysia } from "elysia";
+import { andThen } from "../../core/async/maybe-promise";
 import { hookNow } from "../../core/http/answer-now";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import { checkApiKeyConfig } from "./check-config";
@@ -40,7 +42,7 @@ export default definePlugin({
         const key = check.authenticate(request);
         const principal = principals.get(key) ?? null;
         const decision = check.admit(request, key);
-        return decision instanceof Promise ? decision.then(() => principal) : principal;
+        return andThen(decision, () => principal);
       },
       RESOLVER_ORDER,
     );

@@ -1,5 +1,6 @@
 // Identifies the key a request presents and admits it under its rate limit. Both steps are memoised
 // per request, so the route guard and the principal resolver can each ask without doing the work twice.
+import { andThen } from "../../core/async/maybe-promise";
 import { badRequest, unauthenticated } from "../../core/errors/tessera-error";
 import { rateLimited } from "../../core/limits/rate-headers";
 import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
@@ -72,7 +73,7 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
 
   const consume = (key: StoredKey): RateDecision | Promise<RateDecision> => {
     const decision = limits.consume(`api-key:${key.name}`, rule);
-    return decision instanceof Promise ? decision.then((settled) => settle(key, settled)) : settle(key, decision);
+    return andThen(decision, (settled) => settle(key, settled));
   };
 
   return {

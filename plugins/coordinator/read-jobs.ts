@@ -1,5 +1,7 @@
 // Reading jobs: one job with its recent history, a workspace's jobs newest first, and live counts.
+
 import { and, count, desc, eq, inArray, lt, or } from "drizzle-orm";
+import { andThen } from "../../core/async/maybe-promise";
 import type { Database } from "../../core/db/database";
 import { preparedPer, rowsOf } from "../../core/db/prepared";
 import { type Cursor, encodeCursor } from "./cursor";
@@ -92,5 +94,5 @@ const tally = (rows: { status: string; n: number }[]): ActiveCounts => {
 /** Synchronous on SQLite, so the health poll costs no promise there. */
 export const activeCounts = (db: Database): ActiveCounts | Promise<ActiveCounts> => {
   const rows = rowsOf(db, countActive(db));
-  return rows instanceof Promise ? rows.then(tally) : tally(rows);
+  return andThen(rows, tally);
 };

@@ -3,6 +3,7 @@
 // has signed in here before: a token alone never creates a user (client-credentials tokens would make
 // phantom ones, and access tokens rarely carry the email and name a user record wants). With several
 // providers, a JWT's (unverified) `iss` only chooses whose keys and audience verify it.
+import { andThen } from "../../core/async/maybe-promise";
 import type { Database } from "../../core/db/database";
 import type { PrincipalResolver } from "../../core/identity/auth";
 import { createCredentialCache } from "../../core/identity/credential-cache";
@@ -156,7 +157,7 @@ export const accessTokenResolver = (options: AccessTokenOptions): { resolver: Pr
     if (!token || isTesseraToken(token)) return null;
     if (!looksLikeJwt(token)) return userOf(token, options).then(principalOf);
     const found = cache.find(token);
-    return found instanceof Promise ? found.then(principalOf) : principalOf(found);
+    return andThen(found, principalOf);
   };
   return { resolver, close: unlisten };
 };

@@ -226,7 +226,7 @@ export class Gateway implements ConnectionOwner {
       if (ok) connection.slot = holder;
       return ok;
     };
-    return taken instanceof Promise ? taken.then(settle) : settle(taken);
+    return andThen(taken, settle);
   }
 
   private releaseSlot(connection: Connection, userId = connection.userId): void {
