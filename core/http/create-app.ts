@@ -8,6 +8,7 @@ import { TesseraError } from "../errors/tessera-error";
 import type { Logger } from "../log/logger";
 import type { HttpMetrics } from "../metrics/http-metrics";
 import { problemResponse } from "./problem";
+import { requestMemo } from "./request-memo";
 import { requestPath } from "./request-path";
 import { toTesseraError } from "./to-tessera-error";
 
@@ -27,11 +28,11 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
 const REQUEST_ID = "x-request-id";
 
 export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
-  const requests = new WeakMap<Request, { id: string | undefined; start: number }>();
+  const startedAt = requestMemo<number>("tessera.startedAt");
 
   // Counted where the response is produced: Elysia's onAfterResponse alone costs more than a session lookup.
   const observe = (request: Request, route: string, status: unknown) => {
-    const start = requests.get(request)?.start;
+    const start = startedAt.get(request);
     const seconds = start === undefined ? 0 : (performance.now() - start) / 1000;
     metrics.observe(request.method, route, typeof status === "number" ? status : 200, seconds);
   };
@@ -39,8 +40,10 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
   const problemFor = (code: string | number, error: unknown, { request, set }: Omit<ResponseContext, "route">) => {
     const path = requestPath(request.url);
     const problem = toTesseraError(code, error, request.method, path);
-    // Ids exist to find a failure in the log: a successful request gets one only when it brought one.
-    const requestId = requests.get(request)?.id ?? crypto.randomUUID();
+    // Ids exist to find a failure in the log: a successful request gets one only when it brought one
+    // (echoed in its response headers by the onRequest hook).
+    const echoed = set.headers[REQUEST_ID];
+    const requestId = typeof echoed === "string" ? echoed : crypto.randomUUID();
     if (problem.status >= 500) {
       log.error("request failed", { method: request.method, path, requestId, error: problem.cause ?? problem });
     }
@@ -71,7 +74,7 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
         const incoming = request.headers.get(REQUEST_ID);
         // Every response header costs the server about half a microsecond: one is added only when asked for.
         const id = incoming === null ? undefined : SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-        requests.set(request, { id, start: performance.now() });
+        startedAt.set(request, performance.now());
         if (id !== undefined) set.headers[REQUEST_ID] = id;
         const length = Number(request.headers.get("content-length") ?? 0);
         if (length > bodyLimit) {

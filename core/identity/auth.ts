@@ -2,6 +2,7 @@
 // IdP access tokens and peers. Routes ask for what they need through one set of helpers.
 import { andThen, type MaybePromise } from "../async/maybe-promise";
 import { forbidden, notFound, unauthenticated } from "../errors/tessera-error";
+import { requestMemo } from "../http/request-memo";
 import { hasRole } from "./roles";
 import type { Principal, Role, User } from "./types";
 
@@ -36,7 +37,7 @@ interface AuthDeps {
 export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
   const resolvers: { name: string; resolver: PrincipalResolver; order: number }[] = [];
   const adminEmails = new Set(admins.map((email) => email.toLowerCase()));
-  const resolved = new WeakMap<Request, MaybePromise<Principal | null>>();
+  const resolved = requestMemo<MaybePromise<Principal | null>>("tessera.principal");
 
   // Resolvers that answer synchronously (API keys on one instance) cost no microtask each; the chain
   // only turns asynchronous at the first resolver that returns a promise.

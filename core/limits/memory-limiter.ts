@@ -13,7 +13,7 @@ export interface MemoryRateLimiterOptions {
 
 export class MemoryRateLimiter implements RateLimiter {
   readonly synchronous = true;
-  // Map order doubles as recency: a consumed key is re-inserted at the end.
+  // Map order doubles as recency: once the map is half full, a consumed key is re-inserted at the end.
   private readonly tats = new Map<string, number>();
   private readonly now: () => number;
   private readonly maxKeys: number;
@@ -56,9 +56,11 @@ export class MemoryRateLimiter implements RateLimiter {
     this.tats.clear();
   }
 
+  // Re-inserting a known key keeps the order by recency, but a Map delete and set on every request
+  // costs more than the rest of the step; the order only matters once eviction is near.
   private remember(key: string, tat: number, known: boolean): void {
-    if (known) this.tats.delete(key);
-    else if (this.tats.size >= this.maxKeys) this.forgetLeastRecent();
+    if (!known && this.tats.size >= this.maxKeys) this.forgetLeastRecent();
+    else if (known && this.tats.size * 2 >= this.maxKeys) this.tats.delete(key);
     this.tats.set(key, tat);
   }
 

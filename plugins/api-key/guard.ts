@@ -42,10 +42,11 @@ const withRateHeaders = (set: HookContext["set"], decision: RateDecision): void 
 export const apiKeyGuard =
   (scopeFor: ScopeFor, check: KeyCheck) =>
   ({ request, set }: HookContext): Promise<void> | undefined => {
-    const path = requestPath(request.url);
+    const url = request.url;
+    const path = requestPath(url);
     const scope = scopeFor(path) ?? (path.includes("%") ? scopeFor(decodePercent(path)) : undefined);
     if (scope === undefined) return;
-    const parameter = keyInQuery(request.url);
+    const parameter = keyInQuery(url);
     if (parameter !== undefined) {
       check.denied("query");
       throw badRequest(

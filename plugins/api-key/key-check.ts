@@ -2,6 +2,7 @@
 // per request, so the route guard and the principal resolver can each ask without doing the work twice.
 import { andThen } from "../../core/async/maybe-promise";
 import { badRequest, unauthenticated } from "../../core/errors/tessera-error";
+import { requestMemo } from "../../core/http/request-memo";
 import { rateLimited } from "../../core/limits/rate-headers";
 import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
 import type { DenyReason } from "./key-metrics";
@@ -32,8 +33,10 @@ export interface KeyCheck {
 }
 
 export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }: KeyCheckOptions): KeyCheck => {
-  const identified = new WeakMap<Request, StoredKey>();
-  const admitted = new WeakMap<Request, RateDecision | Promise<RateDecision>>();
+  const identified = requestMemo<StoredKey>("api-key.identified");
+  const admitted = requestMemo<RateDecision | Promise<RateDecision>>("api-key.admitted");
+  // The limiter's key for each API key, built once rather than on every request.
+  const bucketOf = new Map(keys.map((key) => [key, `api-key:${key.name}`]));
 
   const refuse = (reason: DenyReason, message: string) => {
     onDenied(reason);
@@ -72,7 +75,7 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
   };
 
   const consume = (key: StoredKey): RateDecision | Promise<RateDecision> => {
-    const decision = limits.consume(`api-key:${key.name}`, rule);
+    const decision = limits.consume(bucketOf.get(key) ?? `api-key:${key.name}`, rule);
     return andThen(decision, (settled) => settle(key, settled));
   };
 

@@ -1,24 +1,22 @@
-// Which scope a request path needs: a Map from route prefix to scope, probed at the path's first
-// few segment boundaries (no deeper than the longest prefix), so an unprotected path costs a lookup or two.
+// Which scope a request path needs: the configured route prefixes, longest first, each compared in place.
+// A protect map holds a handful of prefixes; comparing them costs less than slicing the path into
+// candidate prefixes and hashing each for a Map lookup (the slices are new strings on every request).
 
 export type ScopeFor = (path: string) => string | undefined;
 
-const segmentCount = (prefix: string) => prefix.split("/").length - 1;
+const SLASH = 0x2f;
 
 /** Prefixes are normalised (`/coordinator`, no trailing slash); the longest matching one wins. */
 export const protectMap = (entries: ReadonlyArray<readonly [prefix: string, scope: string]>): ScopeFor => {
-  const scopes = new Map(entries);
-  const depth = Math.max(0, ...entries.map(([prefix]) => segmentCount(prefix)));
-  if (depth === 0) return () => undefined;
+  const longestFirst = [...entries].sort(([a], [b]) => b.length - a.length);
+  if (longestFirst.length === 0) return () => undefined;
   return (path) => {
-    let scope: string | undefined;
-    let end = 0;
-    for (let level = 0; level < depth; level++) {
-      end = path.indexOf("/", end + 1);
-      const found = scopes.get(end < 0 ? path : path.slice(0, end));
-      if (found !== undefined) scope = found;
-      if (end < 0) break;
+    for (const [prefix, scope] of longestFirst) {
+      // On segment boundaries only: `/coordinator` covers `/coordinator/jobs`, not `/coordinatorx`.
+      if (path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === SLASH)) {
+        return scope;
+      }
     }
-    return scope;
+    return undefined;
   };
 };

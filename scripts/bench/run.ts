@@ -1,12 +1,12 @@
 // `npm run bench [-- --scenarios a,b --rounds N --duration S --chart FILE.svg]`: prepares each scenario's
-// contenders, measures them alternately (A B A B …) after a warm-up, prints medians, ranges and ratios as
-// markdown tables, and draws them as an SVG chart when asked.
+// contenders, measures them alternately (A B A B …) after a warm-up, prints medians, ranges, ratios of
+// medians and round-by-round (paired) ratios as markdown tables, and draws them as an SVG chart when asked.
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { type ChartScenario, renderChart } from "./lib/chart";
 import type { Scenario } from "./lib/scenario";
-import { formatFigure as format, summarize } from "./lib/stats";
+import { formatFigure as format, pairedRatio, summarize } from "./lib/stats";
 import { apiKeyHealth } from "./scenarios/api-key-health";
 import { coldStart } from "./scenarios/cold-start";
 import { coldStartBinary } from "./scenarios/cold-start-binary";
@@ -80,11 +80,13 @@ for (const scenario of scenarios.filter((candidate) => picked.includes(candidate
     const reference = summaries[0]?.median ?? 1;
     charted.push({ ...scenario, rows: summaries });
     console.log(`\n### ${scenario.title} (${scenario.unit}, ${scenario.higherIsBetter ? "higher" : "lower"} is better)\n`);
-    console.log(`| contender | median | min–max | ratio to ${summaries[0]?.name} |`);
-    console.log("| --- | ---: | ---: | ---: |");
+    console.log(`| contender | median | min–max | ratio to ${summaries[0]?.name} | paired ratio |`);
+    console.log("| --- | ---: | ---: | ---: | ---: |");
+    const referenceSamples = summaries[0]?.samples ?? [];
     for (const summary of summaries) {
+      const paired = pairedRatio(summary.samples, referenceSamples).toFixed(2);
       console.log(
-        `| ${summary.name} | ${format(summary.median)} | ${format(summary.min)}–${format(summary.max)} | ${(summary.median / reference).toFixed(2)} |`,
+        `| ${summary.name} | ${format(summary.median)} | ${format(summary.min)}–${format(summary.max)} | ${(summary.median / reference).toFixed(2)} | ${paired} |`,
       );
     }
   } finally {

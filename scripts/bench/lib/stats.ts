@@ -14,6 +14,19 @@ export const summarize = (samples: number[]): Summary => {
   return { median, min: sorted[0] ?? 0, max: sorted.at(-1) ?? 0, samples };
 };
 
+/**
+ * The median of round-by-round ratios: each round measures every contender back to back, so a ratio within
+ * a round cancels what the host was doing at the time, and the median drops the rounds a neighbour disturbed.
+ */
+export const pairedRatio = (samples: readonly number[], reference: readonly number[]): number => {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(samples.length, reference.length); i++) {
+    const base = reference[i] ?? 0;
+    if (base > 0) ratios.push((samples[i] ?? 0) / base);
+  }
+  return ratios.length === 0 ? Number.NaN : summarize(ratios).median;
+};
+
 export const percentile = (values: number[], p: number): number => {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
