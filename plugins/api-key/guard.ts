@@ -2,7 +2,7 @@
 // caller learns nothing about a route's schema) and covers every route, whichever plugin mounted it
 // and in whatever order. A path outside the protected prefixes costs one or two Map lookups.
 import { badRequest, forbidden } from "../../core/errors/tessera-error";
-import { requestPath } from "../../core/http/request-path";
+import { pathEnd, pathStart } from "../../core/http/request-path";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
 import type { RateDecision } from "../../core/limits/rate-limiter";
 import { API_KEY_CHALLENGE, type KeyCheck } from "./key-check";
@@ -43,8 +43,13 @@ export const apiKeyGuard =
   (scopeFor: ScopeFor, check: KeyCheck) =>
   ({ request, set }: HookContext): Promise<void> | undefined => {
     const url = request.url;
-    const path = requestPath(url);
-    const scope = scopeFor(path) ?? (path.includes("%") ? scopeFor(decodePercent(path)) : undefined);
+    const start = pathStart(url);
+    const end = pathEnd(url, start);
+    let scope = scopeFor(url, start, end);
+    if (scope === undefined) {
+      const percent = url.indexOf("%", start);
+      if (percent >= 0 && percent < end) scope = scopeFor(decodePercent(url.slice(start, end)));
+    }
     if (scope === undefined) return;
     const parameter = keyInQuery(url);
     if (parameter !== undefined) {

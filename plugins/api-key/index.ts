@@ -8,7 +8,7 @@ import { definePlugin } from "../../core/plugins/define-plugin";
 import { checkApiKeyConfig } from "./check-config";
 import { ApiKeyConfigSchema } from "./config";
 import { apiKeyGuard } from "./guard";
-import { API_KEY_HEADER, createKeyCheck } from "./key-check";
+import { createKeyCheck } from "./key-check";
 import { keyMetrics } from "./key-metrics";
 import { protectMap } from "./protect-map";
 
@@ -38,8 +38,8 @@ export default definePlugin({
     ctx.auth.register(
       "api-key",
       (request) => {
-        if (!request.headers.has(API_KEY_HEADER)) return null;
-        const key = check.authenticate(request);
+        const key = check.presented(request);
+        if (!key) return null;
         const principal = principals.get(key) ?? null;
         const decision = check.admit(request, key);
         return andThen(decision, () => principal);

@@ -23,6 +23,8 @@ export interface KeyCheckOptions {
 export interface KeyCheck {
   /** The configured key the request's X-API-Key names; throws 400 or 401 otherwise. */
   authenticate(request: Request): StoredKey;
+  /** As authenticate, but null when the request has no X-API-Key header at all. */
+  presented(request: Request): StoredKey | null;
   /**
    * Counts the request against the key's rate limit (429 past it) and records the key's use. Answers
    * synchronously when the limiter does (in memory), so the guard needs no await on one instance.
@@ -79,13 +81,19 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
     return andThen(decision, (settled) => settle(key, settled));
   };
 
+  const identifyOnce = (request: Request, header: string | null): StoredKey => {
+    const key = identify(header);
+    identified.set(request, key);
+    return key;
+  };
+
   return {
-    authenticate(request) {
+    authenticate: (request) => identified.get(request) ?? identifyOnce(request, request.headers.get(API_KEY_HEADER)),
+    presented(request) {
       const known = identified.get(request);
       if (known) return known;
-      const key = identify(request.headers.get(API_KEY_HEADER));
-      identified.set(request, key);
-      return key;
+      const header = request.headers.get(API_KEY_HEADER);
+      return header === null ? null : identifyOnce(request, header);
     },
     admit(request, key) {
       let decision = admitted.get(request);

@@ -22,13 +22,12 @@ export interface StoredKey {
 export const generateApiKey = (): string =>
   API_KEY_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 
-// A fresh node:crypto Hash per request costs more than the comparison itself; Bun's hasher is reused.
-const hasher = new Bun.CryptoHasher("sha256");
-// digest() resets the hasher, so one instance serves every request.
-const digestOf = (key: string): Buffer => hasher.update(key).digest();
+// Bun's one-shot SHA-256: a node:crypto Hash per request, or even one reused Bun.CryptoHasher, costs two
+// to four times as much (0.6 and 0.35 µs against 0.15 µs for a key).
+const digestOf = (key: string): Uint8Array => Bun.SHA256.hash(key) as Uint8Array;
 
 /** The form kept in config: `sha256:<64 lower-case hex>`. */
-export const hashApiKey = (key: string): string => `sha256:${digestOf(key).toString("hex")}`;
+export const hashApiKey = (key: string): string => `sha256:${Buffer.from(digestOf(key)).toString("hex")}`;
 
 export const storedKey = (name: string, hash: string, scopes: readonly string[], notAfter: number | null): StoredKey => ({
   name,

@@ -32,7 +32,7 @@ serveBare(
   (request) => {
     const header = request.headers.get("authorization") ?? "";
     const token = header.startsWith("Bearer ") ? header.slice(7) : sessionCookie(request.headers.get("cookie") ?? "");
-    const hash = new Bun.CryptoHasher("sha256").update(token).digest("hex");
+    const hash = Bun.SHA256.hash(token, "hex");
     const row = findSession.get(hash, Date.now()) as Row | null;
     if (!row) return { status: 401, body: { error: "unauthenticated" } };
     const user = { id: row.id, email: row.email, name: row.name };

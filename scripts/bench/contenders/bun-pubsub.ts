@@ -37,7 +37,7 @@ const server = Bun.serve<SocketData>({
     const { pathname } = new URL(request.url);
     if (pathname === "/ws") {
       const header = request.headers.get("authorization") ?? "";
-      const hash = new Bun.CryptoHasher("sha256").update(header.slice("Bearer ".length)).digest("hex");
+      const hash = Bun.SHA256.hash(header.slice("Bearer ".length), "hex");
       const row = findSession.get(hash, Date.now());
       if (!row) return new Response("unauthenticated", { status: 401 });
       return server.upgrade(request, { data: { userId: row.id } }) ? undefined : new Response("bad handshake", { status: 400 });

@@ -25,6 +25,17 @@ describe("protected prefixes", () => {
     expect(scopeFor("/ops")).toBe("ops");
   });
 
+  test("the path can be read in place within a request URL, up to its query", () => {
+    const url = "http://localhost:3000/coordinator/jobs?x=/ops";
+    const start = url.indexOf("/coordinator");
+    const end = url.indexOf("?");
+    expect(scopeFor(url, start, end)).toBe("coordinator");
+    expect(scopeFor("http://h/coordinator?next=/ops", 8, 20)).toBe("coordinator");
+    // A prefix that the path only reaches through its query is no match.
+    expect(scopeFor("http://h/op?s=/ops", 8, 11)).toBeUndefined();
+    expect(scopeFor("http://h/coordinatorx?a", 8, 21)).toBeUndefined();
+  });
+
   test("with nothing protected every path passes", () => {
     expect(protectMap([])("/coordinator/jobs")).toBeUndefined();
   });
