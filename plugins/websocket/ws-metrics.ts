@@ -48,10 +48,20 @@ export const wsMetrics = (registry: Registry, gauges: WsGauges): WsMetrics => {
     help: "Closed WebSocket connections by close code",
     labelNames: ["code"],
   });
+  // Close codes are a handful; each one's child is kept, so a close is no label walk either.
+  const closesBy = new Map<number, ReturnType<typeof closes.labels>>();
+  const closedWith = (code: number) => {
+    let child = closesBy.get(code);
+    if (!child) {
+      child = closes.labels(code);
+      closesBy.set(code, child);
+    }
+    return child;
+  };
   return {
     received: () => received.inc(),
     sent: (count) => sent.inc(count),
     limited: (kind) => limitedBy[kind].inc(),
-    closed: (code) => closes.labels(code).inc(),
+    closed: (code) => closedWith(code).inc(),
   };
 };

@@ -1,12 +1,13 @@
-// The WebSocket load client, one for every contender (run on Node, whose sockets can bind a source
-// address). It opens N authenticated connections spread over 127.0.0.x, then does what --mode asks and
-// prints one JSON line; the scenario reads the server's memory and CPU itself from /proc.
+// The WebSocket load client, one for every contender (plain node:net, which binds a source address on
+// Node and on Bun; the bench runs it on Bun, where it costs less CPU). It opens N authenticated
+// connections spread over 127.0.0.x, then does what --mode asks and prints one JSON line; the scenario
+// reads the server's memory and CPU itself from /proc.
 //   connect    authenticated connects per second (and each connect's latency)
 //   idle       connects and subscribes, prints {"held":N}, and holds the connections until stdin ends
 //   broadcast  deliveries per second: every room gets --batch events a round, for --seconds
 //   hold       holds the connections for --seconds while --rate events a second go to the rooms in
 //              turn; publish→deliver latency of every delivery; a connection lost is an error
-// node load-client.js --dialect tessera|socket.io --url WS_URL[,WS_URL…] --publish URL --tokens FILE --connections N
+// bun load-client.js --dialect tessera|socket.io --url WS_URL[,WS_URL…] --publish URL --tokens FILE --connections N
 //   [--mode connect|idle|broadcast|hold] [--workspaces ID,ID…] [--concurrency 64] [--sources 8]
 //   [--seconds 5] [--batch 20] [--bytes 100] [--rate 100]
 import { readFileSync } from "node:fs";
