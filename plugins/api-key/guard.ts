@@ -1,6 +1,6 @@
 // The route guard: an onRequest hook, so it runs before body parsing and validation (an unauthenticated
 // caller learns nothing about a route's schema) and covers every route, whichever plugin mounted it
-// and in whatever order. A path outside the protected prefixes costs one or two Map lookups.
+// and in whatever order. A path outside the protected prefixes costs a few comparisons within its URL.
 import { badRequest, forbidden } from "../../core/errors/tessera-error";
 import { pathEnd, pathStart } from "../../core/http/request-path";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
