@@ -1,6 +1,6 @@
 // The HTTP request metrics every instance exposes. `route` must be the matched route pattern
 // (`/workspaces/:id`), never the raw path, or every id becomes its own time series.
-import type { Counter, CounterChild, Histogram, HistogramChild } from "./metrics";
+import { type Counter, childrenBy, type Histogram } from "./metrics";
 import type { Registry } from "./registry";
 
 export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -23,33 +23,20 @@ export const httpMetrics = (registry: Registry): HttpMetrics => {
     labelNames: ["method", "route"],
     buckets: HTTP_DURATION_BUCKETS,
   });
-  // Every request observes: the children of each (route, method) are kept, so that costs two or three map
-  // lookups instead of a walk through the label tree with its argument arrays and string conversions.
-  const byRoute = new Map<string, Map<string, { duration: HistogramChild; byStatus: Map<number, CounterChild> }>>();
-  const childrenOf = (method: string, route: string) => {
-    let byMethod = byRoute.get(route);
-    if (!byMethod) {
-      byMethod = new Map();
-      byRoute.set(route, byMethod);
-    }
-    let children = byMethod.get(method);
-    if (!children) {
-      children = { duration: duration.labels(method, route), byStatus: new Map() };
-      byMethod.set(method, children);
-    }
-    return children;
-  };
+  // Every request observes: the children of each (route, method, status) are kept, so that costs three map
+  // lookups instead of walks through the label tree with their argument arrays and string conversions.
+  const byRoute = childrenBy((route: string) =>
+    childrenBy((method: string) => ({
+      duration: duration.labels(method, route),
+      countOf: childrenBy((status: number) => requests.labels(method, route, status)),
+    })),
+  );
   return {
     requests,
     duration,
     observe(method, route, status, seconds) {
-      const children = childrenOf(method, route);
-      let count = children.byStatus.get(status);
-      if (!count) {
-        count = requests.labels(method, route, status);
-        children.byStatus.set(status, count);
-      }
-      count.inc();
+      const children = byRoute(route)(method);
+      children.countOf(status).inc();
       children.duration.observe(seconds);
     },
   };

@@ -53,6 +53,22 @@ const escapeLabelValue = (value: string) => value.replace(/\\/g, "\\\\").replace
 const labelPairs = (names: readonly string[], values: readonly LabelValue[]) =>
   names.map((name, i) => `${name}="${escapeLabelValue(String(values[i]))}"`).join(",");
 
+/**
+ * A child per value of one label, kept after its first use: a hot path then pays one Map lookup instead of
+ * `labels()`'s walk with its argument array and string conversions.
+ */
+export const childrenBy = <K extends LabelValue, C>(labels: (value: K) => C): ((value: K) => C) => {
+  const kept = new Map<K, C>();
+  return (value) => {
+    let child = kept.get(value);
+    if (child === undefined) {
+      child = labels(value);
+      kept.set(value, child);
+    }
+    return child;
+  };
+};
+
 export class CounterChild {
   value = 0;
 

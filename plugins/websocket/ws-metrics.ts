@@ -1,4 +1,5 @@
 // The plugin's Prometheus metrics. Gauges are read at scrape time, so the hot paths only bump counters.
+import { childrenBy } from "../../core/metrics/metrics";
 import type { Registry } from "../../core/metrics/registry";
 
 export type LimitKind = "message" | "connections" | "attempts";
@@ -49,15 +50,7 @@ export const wsMetrics = (registry: Registry, gauges: WsGauges): WsMetrics => {
     labelNames: ["code"],
   });
   // Close codes are a handful; each one's child is kept, so a close is no label walk either.
-  const closesBy = new Map<number, ReturnType<typeof closes.labels>>();
-  const closedWith = (code: number) => {
-    let child = closesBy.get(code);
-    if (!child) {
-      child = closes.labels(code);
-      closesBy.set(code, child);
-    }
-    return child;
-  };
+  const closedWith = childrenBy((code: number) => closes.labels(code));
   return {
     received: () => received.inc(),
     sent: (count) => sent.inc(count),
