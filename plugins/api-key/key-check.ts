@@ -38,7 +38,8 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
   const identified = requestMemo<StoredKey>("api-key.identified");
   const admitted = requestMemo<RateDecision | Promise<RateDecision>>("api-key.admitted");
   // The limiter's key for each API key, built once rather than on every request.
-  const bucketOf = new Map(keys.map((key) => [key, `api-key:${key.name}`]));
+  const bucketFor = (key: StoredKey) => `api-key:${key.name}`;
+  const bucketOf = new Map(keys.map((key) => [key, bucketFor(key)]));
 
   const refuse = (reason: DenyReason, message: string) => {
     onDenied(reason);
@@ -77,7 +78,7 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
   };
 
   const consume = (key: StoredKey): RateDecision | Promise<RateDecision> => {
-    const decision = limits.consume(bucketOf.get(key) ?? `api-key:${key.name}`, rule);
+    const decision = limits.consume(bucketOf.get(key) ?? bucketFor(key), rule);
     return andThen(decision, (settled) => settle(key, settled));
   };
 
