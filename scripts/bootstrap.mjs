@@ -39,10 +39,14 @@ const run = (args, onExit, capture = false) => {
   child.on("exit", (code, signal) => onExit(code ?? (signal ? 1 : 0), tail));
 };
 
+// bun test takes its per-test timeout only from the command line (bunfig.toml has no such key), and its
+// default of 5 s is too short for tests that start servers on a busy machine.
+const TEST_TIMEOUT_MS = "30000";
+
 if (mode === "test") {
   // bun test reports "N pass" / "N fail"; CI reads one plain line "N passed, N failed".
   run(
-    ["test", ...rest],
+    ["test", "--timeout", TEST_TIMEOUT_MS, ...rest],
     (code, tail) => {
       const count = (word) => Number(tail.match(new RegExp(`^\\s*(\\d+) ${word}$`, "m"))?.[1] ?? 0);
       const skipped = count("skip");
