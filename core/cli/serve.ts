@@ -11,7 +11,7 @@ export interface ServeOptions {
   hostname?: string;
 }
 
-const CHUNKED_BODY_SLACK = 64 * 1024;
+const OUTER_BODY_LIMIT = 2 ** 32 - 1;
 
 const isAddressInUse = (error: unknown) =>
   typeof error === "object" && error !== null && "code" in error && error.code === "EADDRINUSE";
@@ -24,9 +24,10 @@ const listen = (runtime: Runtime, port: number, hostname: string) => {
       // Elysia turns reusePort on, which lets a second instance silently share the port; a self-hoster wants an error.
       reusePort: false,
       development: false,
-      // Requests that declare their length get a problem+json 413 from the app at exactly bodyLimit; this
-      // outer bound caps chunked bodies, which declare nothing, before they are buffered.
-      maxRequestBodySize: runtime.loaded.config.server.bodyLimit + CHUNKED_BODY_SLACK,
+      // The app enforces server.bodyLimit with a problem+json 413: a declared length before reading,
+      // a chunked body while it is read (core/http/capped-body.ts). Bun's own limit answers a bare 413,
+      // so it is only an outer bound, never reached by a request the app would take.
+      maxRequestBodySize: OUTER_BODY_LIMIT,
     });
   } catch (cause) {
     if (isAddressInUse(cause)) {
@@ -39,6 +40,27 @@ const listen = (runtime: Runtime, port: number, hostname: string) => {
   }
   const server = runtime.app.server;
   if (!server) throw new TesseraError("ERR_INTERNAL", "The HTTP server did not start");
+  return server;
+};
+
+/** The metrics.listen listener: /metrics and the detailed /readyz, off the public port. */
+const listenOperations = (runtime: Runtime) => {
+  const { operations } = runtime;
+  if (!operations) return undefined;
+  try {
+    operations.app.listen({ port: operations.port, hostname: operations.hostname, reusePort: false, development: false });
+  } catch (cause) {
+    if (isAddressInUse(cause)) {
+      throw new TesseraError(
+        "ERR_PORT_IN_USE",
+        `Port ${operations.port} on ${operations.hostname} is already in use; change metrics.listen`,
+        { path: "metrics.listen", cause },
+      );
+    }
+    throw cause;
+  }
+  const server = operations.app.server;
+  if (!server) throw new TesseraError("ERR_INTERNAL", "The metrics server did not start");
   return server;
 };
 
@@ -60,9 +82,11 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const runtime = await createRuntime({ file: options.file, port: options.port });
   const { server: config } = runtime.loaded.config;
   let server: ReturnType<typeof listen>;
+  let operations: ReturnType<typeof listenOperations>;
   try {
     await runtime.start();
     server = listen(runtime, options.port ?? config.port, options.hostname ?? config.hostname);
+    operations = listenOperations(runtime);
   } catch (error) {
     await runtime.stop();
     throw error;
@@ -72,6 +96,11 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     `${pluginTable(runtime.plugins, runtime.disabled)}\n\n${welcome(runtime, url)}\nTessera listening on ${url}\n`,
   );
   runtime.log.info("listening", { url, publicUrl: config.publicUrl, migrations: runtime.migrations.length });
+  if (operations) {
+    const metricsUrl = `http://${operations.hostname}:${operations.port}`;
+    process.stdout.write(`Metrics listening on ${metricsUrl}\n`);
+    runtime.log.info("metrics listening", { url: metricsUrl });
+  }
 
   let signals = 0;
   const shutdown = async (signal: string) => {
@@ -81,12 +110,18 @@ export const serve = async (options: ServeOptions): Promise<void> => {
       process.exit(1);
     }
     runtime.log.info("shutting down", { signal });
-    // Stop accepting at once; in-flight requests get until shutdownTimeoutMs, then connections are cut.
-    const drained = server.stop(false);
-    const deadline = new Promise((done) => setTimeout(done, config.shutdownTimeoutMs).unref());
+    // Stop accepting at once. Bun's stop() settles when every request and socket has ended, so the
+    // long-lived ones (WebSockets, event streams) are ended first; the rest get until shutdownTimeoutMs,
+    // then their connections are cut. Plugins, Redis and the database close only after that.
+    const drained = server.stop(false).then(() => true);
+    void operations?.stop(true);
+    await runtime.drain();
+    const deadline = new Promise<false>((done) => setTimeout(() => done(false), config.shutdownTimeoutMs).unref());
+    if (!(await Promise.race([drained, deadline]))) {
+      runtime.log.warn("shutdown timeout: cutting the requests still in flight", { pending: server.pendingRequests });
+      await server.stop(true);
+    }
     await runtime.stop();
-    await Promise.race([drained, deadline]);
-    await server.stop(true);
     runtime.log.info("stopped");
     process.exit(0);
   };

@@ -21,12 +21,39 @@ const ServerSchema = Type.Object(
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
     hostname: Type.String({ minLength: 1, default: "127.0.0.1" }),
     publicUrl: Type.Optional(Type.String({ pattern: "^https?://[^\\s/]+", description: "Defaults to http://localhost:<port>." })),
-    trustProxy: Type.Boolean({ default: false, description: "Trust X-Forwarded-* headers (behind a reverse proxy)." }),
+    trustProxy: Type.Union(
+      [
+        Type.Boolean(),
+        Type.Object({ hops: Type.Integer({ minimum: 1, maximum: 32 }) }),
+        Type.Object({ proxies: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }) }),
+      ],
+      {
+        default: false,
+        description:
+          "Take the client's address from X-Forwarded-For: true trusts the one proxy in front, { hops: N } that many, { proxies: [IPs or CIDRs] } only hops from those addresses.",
+      },
+    ),
     allowedOrigins: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), { description: "Defaults to the origin of publicUrl." }),
     ),
     bodyLimit: Type.Integer({ minimum: 1, default: 1048576, description: "Largest request body, in bytes." }),
-    shutdownTimeoutMs: Type.Integer({ minimum: 0, default: 10000 }),
+    maxJsonDepth: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 64,
+      description: "How deeply a JSON request body may nest arrays and objects; deeper is a 400 before validation.",
+    }),
+    shutdownTimeoutMs: Type.Integer({
+      minimum: 0,
+      default: 10000,
+      description: "On SIGTERM, how long requests already accepted get to finish before their connections are cut.",
+    }),
+    requestTimeoutMs: Type.Integer({
+      minimum: 0,
+      default: 30000,
+      description:
+        "Longest a request may take to its response headers, whatever it waits on; then a 503 ERR_REQUEST_TIMEOUT with Retry-After. 0: no deadline.",
+    }),
     instanceId: Type.Optional(
       Type.String({
         minLength: 1,
@@ -49,6 +76,17 @@ export const CoreConfigSchema = Type.Object({
         default: "sqlite:./data/tessera.db",
         description: "sqlite:<path> or postgres://…",
       }),
+      connectTimeoutMs: Type.Integer({
+        minimum: 100,
+        default: 3000,
+        description: "PostgreSQL: longest wait to open a connection (TLS and authentication included).",
+      }),
+      statementTimeoutMs: Type.Integer({
+        minimum: 100,
+        default: 3000,
+        description:
+          "PostgreSQL: longest wait for a statement's answer, a free connection included, measured by Tessera (it holds when packets don't pass); then a 503 ERR_DB_UNREACHABLE with Retry-After.",
+      }),
     },
     { default: {} },
   ),
@@ -66,7 +104,35 @@ export const CoreConfigSchema = Type.Object({
       }),
     }),
   ),
-  admins: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "Instance administrators (by email)." }),
+  metrics: Type.Object(
+    {
+      token: Type.Optional(
+        Type.String({
+          pattern: "^(|.{16,})$",
+          description:
+            "Bearer token for /metrics and the detailed /readyz (at least 16 characters; empty: none), typically from the environment. Without it or listen, /metrics is not served and /readyz gives its status only.",
+        }),
+      ),
+      listen: Type.Optional(
+        Type.String({
+          pattern: "^(\\[[0-9A-Fa-f:.]+\\]|[^:\\s\\[\\]]+):\\d{1,5}$",
+          description:
+            "host:port of a separate listener for /metrics and the detailed /readyz (e.g. 127.0.0.1:9464); they then leave the public listener. The token, when set, is required there too.",
+        }),
+      ),
+    },
+    { default: {}, description: "Who may read /metrics and the detailed /readyz." },
+  ),
+  admins: Type.Array(
+    Type.Union([
+      Type.String({ minLength: 1, description: "A verified email." }),
+      Type.Object(
+        { issuer: Type.String({ minLength: 1 }), sub: Type.String({ minLength: 1 }) },
+        { description: "An identity at a provider: its issuer and the subject (sub) it gives the user." },
+      ),
+    ]),
+    { default: [], description: "Instance administrators: by verified email, or by identity at a provider." },
+  ),
   sessionCache: Type.Object(
     {
       ttlMs: Type.Integer({

@@ -4,6 +4,8 @@
 export const embeddedDefault = {
   server: { port: 3000, hostname: "127.0.0.1" },
   database: { url: "sqlite:./data/tessera.db" },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${VAR} syntax; unset leaves /metrics closed
+  metrics: { token: "${METRICS_TOKEN:-}" },
   plugins: {
     "api-key": { enabled: false },
     websocket: { enabled: true },

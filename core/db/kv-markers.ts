@@ -2,7 +2,7 @@
 // the database so every instance that shares it refuses the same replay. Plugins namespace their keys
 // with a prefix of their own.
 import { createHash } from "node:crypto";
-import { and, eq, like, lt } from "drizzle-orm";
+import { and, count, eq, like, lt } from "drizzle-orm";
 import type { Database } from "./database";
 
 /** A marker key that names its parts by their SHA-256 and does not store them. */
@@ -25,4 +25,14 @@ export const recordOnce = async (db: Database, key: string, expiresAt: number): 
 export const purgeExpired = async (db: Database, prefix: string): Promise<void> => {
   const { kv } = db.tables;
   await db.orm.delete(kv).where(and(like(kv.key, `${prefix}%`), lt(kv.expiresAt, Date.now())));
+};
+
+/** Rows under `prefix`, expired or not: what they occupy until the next purge. */
+export const countMarkers = async (db: Database, prefix: string): Promise<number> => {
+  const { kv } = db.tables;
+  const [row] = await db.orm
+    .select({ rows: count() })
+    .from(kv)
+    .where(like(kv.key, `${prefix}%`));
+  return row?.rows ?? 0;
 };

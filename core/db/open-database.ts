@@ -1,6 +1,6 @@
 // Opens config `database.url`: SQLite through bun:sqlite, PostgreSQL through Bun.sql.
 import type { Database } from "./database";
-import { openPostgres } from "./open-postgres";
+import { openPostgres, type PostgresDeadlines } from "./open-postgres";
 import { openSqlite } from "./open-sqlite";
 import { parseDatabaseUrl } from "./parse-database-url";
 
@@ -9,9 +9,11 @@ export type { Database, Dialect, Orm, PostgresDatabase, SqliteDatabase } from ".
 export interface OpenDatabaseOptions {
   /** Relative SQLite paths resolve against this (the config file's directory); defaults to the process cwd. */
   cwd?: string;
+  /** PostgreSQL's connect and statement deadlines (database.connectTimeoutMs, database.statementTimeoutMs). */
+  deadlines?: PostgresDeadlines;
 }
 
 export const openDatabase = async (url: string, opts: OpenDatabaseOptions = {}): Promise<Database> => {
   const target = parseDatabaseUrl(url, opts.cwd);
-  return target.dialect === "sqlite" ? openSqlite(target.path) : openPostgres(target.url);
+  return target.dialect === "sqlite" ? openSqlite(target.path) : openPostgres(target.url, opts.deadlines);
 };

@@ -5,8 +5,16 @@ import { TesseraError } from "../errors/tessera-error";
 import type { PostgresDatabase } from "./database";
 import { redactUrl, scrubPassword } from "./redact-url";
 import { postgresTables } from "./schema/postgres";
+import { withStatementDeadline } from "./statement-deadline";
 
-const CONNECT_TIMEOUT_S = 10;
+export interface PostgresDeadlines {
+  /** database.connectTimeoutMs: making a connection, TLS and authentication included. */
+  connectTimeoutMs: number;
+  /** database.statementTimeoutMs: each statement the ORM runs, waiting for a free connection included. */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_DEADLINES: PostgresDeadlines = { connectTimeoutMs: 3_000, statementTimeoutMs: 3_000 };
 const PING_TIMEOUT_MS = 3_000;
 
 /** The driver's error, with the URL's password scrubbed from its message in case a driver ever echoes it. */
@@ -32,8 +40,8 @@ const withTimeout = async <T>(work: Promise<T>, ms: number): Promise<T> => {
   }
 };
 
-export const openPostgres = async (url: string): Promise<PostgresDatabase> => {
-  const client = new SQL(url, { connectionTimeout: CONNECT_TIMEOUT_S });
+export const openPostgres = async (url: string, deadlines = DEFAULT_DEADLINES): Promise<PostgresDatabase> => {
+  const client = new SQL(url, { connectionTimeout: deadlines.connectTimeoutMs / 1000 });
   try {
     await client`SELECT 1`;
   } catch (cause) {
@@ -45,7 +53,8 @@ export const openPostgres = async (url: string): Promise<PostgresDatabase> => {
   return {
     dialect: "postgres",
     client,
-    orm: drizzle({ client }),
+    // Migrations run on `client` itself: a long one is not a stuck one.
+    orm: drizzle({ client: withStatementDeadline(client, deadlines.statementTimeoutMs) }),
     tables: postgresTables,
     location: redactUrl(url),
     async ping(onError) {

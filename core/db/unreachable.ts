@@ -2,8 +2,9 @@
 // PostgreSQL restart answers 503 with Retry-After (clients and load balancers retry) instead of 500.
 import { TesseraError } from "../errors/tessera-error";
 
-// Bun.sql's codes for a connection that could not be made or was lost.
-const CONNECTION_LOST = /^ERR_POSTGRES_(CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)/;
+// Bun.sql's codes for a connection that could not be made or was lost, and the statement deadline's
+// (statement-deadline.ts), which drizzle wraps like any driver error.
+const CONNECTION_LOST = /^(ERR_POSTGRES_(CONNECTION_|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ERR_DB_UNREACHABLE$)/;
 
 const codeOf = (error: unknown): unknown =>
   typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
@@ -22,4 +23,11 @@ export const databaseUnavailable = (cause: unknown): TesseraError =>
     status: 503,
     headers: { "Retry-After": "1" },
     cause,
+  });
+
+/** No answer within the client-side deadline: the database is partitioned away or overloaded. */
+export const databaseTimedOut = (ms: number): TesseraError =>
+  new TesseraError("ERR_DB_UNREACHABLE", `The database did not answer within ${ms} ms; try again shortly`, {
+    status: 503,
+    headers: { "Retry-After": "1" },
   });

@@ -11,9 +11,11 @@ export class PermissionDenied extends TesseraError {
   readonly value: string;
   readonly grant: string;
 
-  constructor(plugin: string, kind: PermissionKind, value: string) {
+  /** `reason` says how the value was reached when the plugin asked for something else (a name resolving to it). */
+  constructor(plugin: string, kind: PermissionKind, value: string, reason?: string) {
     const grant = `plugins[${JSON.stringify(plugin)}].permissions.${kind}: [${JSON.stringify(value)}]`;
-    super(CODES[kind], `Plugin "${plugin}" was not granted ${kind} access to "${value}"; grant it with ${grant}`, {
+    const why = reason ? ` (${reason})` : "";
+    super(CODES[kind], `Plugin "${plugin}" was not granted ${kind} access to "${value}"${why}; grant it with ${grant}`, {
       status: 500,
       path: `plugins.${plugin}.permissions.${kind}`,
     });

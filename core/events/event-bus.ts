@@ -11,11 +11,16 @@ export interface WorkspaceEvent {
 
 export interface ReplayResult {
   events: WorkspaceEvent[];
-  /** True when events after `since` were already dropped from the bounded history. */
+  /**
+   * True when the history cannot vouch that `events` are all there was after `since`: dropped from the
+   * bounded history, or `since` is from before the history restarted (see hasGap in event-id.ts).
+   */
   gap: boolean;
 }
 
 export type EventListener = (event: WorkspaceEvent) => void;
+
+export type ResyncListener = (gaps: ReadonlySet<string>) => void;
 
 export interface EventBus {
   /**
@@ -29,6 +34,13 @@ export interface EventBus {
   subscribeAll(listener: EventListener): () => void;
   /** Events with id > since, oldest first, at most `limit`. */
   replay(workspaceId: string, since: string, limit?: number): Promise<ReplayResult>;
+  /**
+   * After this instance was cut off from the shared stream and is back (its Redis subscriber
+   * reconnected): `gaps` are the workspaces listened to here whose missed events could not all be
+   * replayed. Anything decided from events while away (a member.removed among them) must be re-checked
+   * against the database. Never called by a single-process bus.
+   */
+  onResync(listener: ResyncListener): () => void;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -14,6 +14,20 @@ export const parseLimit = (limit: number | undefined): number => {
   return limit;
 };
 
-/** History is contiguous, so events were dropped exactly when the first one kept after `since` is not since+1. */
-export const hasGap = (since: number, firstId: string | undefined): boolean =>
-  firstId !== undefined && Number(firstId) > since + 1;
+/** What a history knows about itself, beyond the events it still holds. */
+export interface HistoryBounds {
+  /** The newest id this history issued (0 when it issued none). */
+  newest: number;
+  /** The lowest `since` it can vouch for: above 0 once it restarted with ids continued from before. */
+  from: number;
+}
+
+/**
+ * Whether events after `since` may be missing from a replay. Ids carry no epoch, so a history that
+ * restarted (an instance restart in memory, a Redis restart without persistence) can only tell by
+ * its bounds: a `since` beyond anything it issued came from before the restart, one below `from`
+ * predates the restart it recorded. Within them, history is contiguous, so events were trimmed
+ * exactly when the first one kept after `since` is not since+1.
+ */
+export const hasGap = (since: number, firstId: string | undefined, bounds: HistoryBounds): boolean =>
+  since > bounds.newest || since < bounds.from || (firstId !== undefined && Number(firstId) > since + 1);

@@ -1,5 +1,5 @@
 // The event bus for a single instance: per-workspace counters and a bounded history in memory,
-// listeners called synchronously inside publish.
+// listeners called synchronously inside publish. Nothing survives a restart; replay says so (hasGap).
 import { createLogger } from "../log/json-logger";
 import type { Logger } from "../log/logger";
 import type { EventBus, EventListener, ReplayResult, WorkspaceEvent } from "./event-bus";
@@ -55,12 +55,19 @@ export class MemoryEventBus implements EventBus {
   async replay(workspaceId: string, since: string, limit?: number): Promise<ReplayResult> {
     const after = parseSince(since);
     const max = parseLimit(limit);
-    const history = this.streams.get(workspaceId)?.history ?? [];
+    const stream = this.streams.get(workspaceId);
+    const history = stream?.history ?? [];
     // Ids in a history are consecutive, so the first event after `since` sits at a computed index.
     const first = Number(history[0]?.id ?? 0);
     const start = Math.max(0, after + 1 - first);
     const events = history.slice(start, start + max);
-    return { events, gap: hasGap(after, events[0]?.id) };
+    // Counters start again at 1 in a new process, so a `since` beyond the counter predates it.
+    return { events, gap: hasGap(after, events[0]?.id, { newest: stream?.seq ?? 0, from: 0 }) };
+  }
+
+  /** One process's history has no outage to come back from. */
+  onResync(): () => void {
+    return () => {};
   }
 
   async ready(): Promise<boolean> {

@@ -1,33 +1,51 @@
 // The event bus for several instances. One Lua script numbers an event (INCR), appends it to the
 // workspace's capped history stream and PUBLISHes it, atomically, so every instance sees events in the
 // same order with the same ids. Each instance listens on a dedicated subscriber connection; after a
-// reconnect it replays what its listeners missed from the history.
+// reconnect it replays what its listeners missed from the history, and tells its owners (onResync)
+// where that history could not vouch for everything.
 import { TesseraError } from "../errors/tessera-error";
 import { createLogger } from "../log/json-logger";
 import type { Logger } from "../log/logger";
 import { RedisConnection, type RedisConnectionOptions } from "../redis/connection";
 import { defineScript } from "../redis/script";
 import { RedisSubscriber } from "../redis/subscriber";
-import type { EventBus, EventListener, ReplayResult, WorkspaceEvent } from "./event-bus";
+import type { EventBus, EventListener, ReplayResult, ResyncListener, WorkspaceEvent } from "./event-bus";
 import { DEFAULT_REPLAY_LIMIT, hasGap, parseLimit, parseSince } from "./event-id";
 import { decodeEvent, eventHead } from "./event-json";
 import { Listeners } from "./listeners";
 
-// KEYS[1] seq, KEYS[2] history; ARGV[1] channel, ARGV[2] event head (see eventHead), ARGV[3] history size,
-// ARGV[4] the newest id the publisher has seen. The stream entry id is the event id, so replay is an
-// XRANGE from since+1. Exact MAXLEN (not ~) keeps history as long as configured, matching the in-memory
-// bus. The floor keeps ids rising after a Redis restart that lost the counter (no persistence):
-// otherwise ids would start again at 1 and every instance would drop them as already delivered.
+// KEYS[1] seq, KEYS[2] history, KEYS[3] from, KEYS[4] epoch; ARGV[1] channel, ARGV[2] event head (see
+// eventHead), ARGV[3] history size, ARGV[4] the newest id the publisher has seen, ARGV[5] the epoch it
+// knows ("" for none), ARGV[6] an epoch to start if Redis has none. The stream entry id is the event id,
+// so replay is an XRANGE from since+1. Exact MAXLEN (not ~) keeps history as long as configured, matching
+// the in-memory bus. The floor keeps ids rising after a Redis restart that lost the counter (no
+// persistence): otherwise ids would start again at 1 and every instance would drop them as already
+// delivered. A counter that restarted (raised to the floor, or recreated under an epoch the publisher did
+// not know) records its first id in `from`: what was published before it, or lost while Redis was away,
+// is beyond what this history can replay.
 const PUBLISH = defineScript(`
+local epoch = redis.call('GET', KEYS[4])
+if not epoch then epoch = ARGV[6]; redis.call('SET', KEYS[4], epoch) end
 local floor = tonumber(ARGV[4])
-if floor > 0 and (tonumber(redis.call('GET', KEYS[1])) or 0) < floor then redis.call('SET', KEYS[1], ARGV[4]) end
+local seq = tonumber(redis.call('GET', KEYS[1]))
+local restarted = (seq or 0) < floor or (not seq and ARGV[5] ~= '' and ARGV[5] ~= epoch)
+if (seq or 0) < floor then redis.call('SET', KEYS[1], ARGV[4]) end
 local id = string.format('%d', redis.call('INCR', KEYS[1]))
+if restarted then redis.call('SET', KEYS[3], id) end
 local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 local message = ARGV[2] .. ',"id":"' .. id .. '","ts":' .. ts .. '}'
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], id .. '-0', 'e', message)
 redis.call('PUBLISH', ARGV[1], message)
-return message
+return {message, epoch}
+`);
+
+// KEYS[1] seq, KEYS[2] history, KEYS[3] from; ARGV[1] since+1, ARGV[2] count. The bounds and the events
+// are read together, so a publish cannot fall between them.
+const REPLAY = defineScript(`
+local newest = redis.call('GET', KEYS[1]) or '0'
+local from = redis.call('GET', KEYS[3]) or '0'
+return {newest, from, redis.call('XRANGE', KEYS[2], ARGV[1], '+', 'COUNT', ARGV[2])}
 `);
 
 // Workspaces whose last delivered id this instance remembers, for de-duplication after a replay.
@@ -56,6 +74,9 @@ export class RedisEventBus implements EventBus {
   private readonly lastIds = new Map<string, number>();
   /** Live messages held back while a replay after a reconnect is delivering older ones. */
   private pending: WorkspaceEvent[] | undefined;
+  private readonly resyncListeners = new Set<ResyncListener>();
+  /** The `epoch` key this instance last saw: Redis lost its data when it is gone or different. */
+  private epoch = "";
 
   constructor(options: RedisEventBusOptions) {
     this.prefix = options.prefix ?? "tessera:ev:";
@@ -71,7 +92,7 @@ export class RedisEventBus implements EventBus {
       onMessage: (message) => this.receive(message),
       onResubscribed: () => void this.catchUp(),
     });
-    this.started = this.subscriber.start();
+    this.started = this.subscriber.start().then(() => this.learnEpoch());
   }
 
   private get channel(): string {
@@ -81,16 +102,23 @@ export class RedisEventBus implements EventBus {
   async publish(workspaceId: string, event: string, data: unknown): Promise<WorkspaceEvent> {
     // Until the first subscribe attempt is over, this instance's own listeners could miss the event.
     await this.started;
-    const keys = [`${this.prefix}${workspaceId}:seq`, `${this.prefix}${workspaceId}:log`];
-    const reply = await this.redis.eval(PUBLISH, keys, [
-      this.channel,
-      eventHead(workspaceId, event, data),
-      String(this.historySize),
-      String(this.lastIds.get(workspaceId) ?? 0),
-    ]);
-    const published = typeof reply === "string" ? decodeEvent(reply) : undefined;
-    if (!published)
+    const reply = await this.redis.eval(
+      PUBLISH,
+      [...this.keys(workspaceId), this.epochKey],
+      [
+        this.channel,
+        eventHead(workspaceId, event, data),
+        String(this.historySize),
+        String(this.lastIds.get(workspaceId) ?? 0),
+        this.epoch,
+        crypto.randomUUID(),
+      ],
+    );
+    const [message, epoch] = Array.isArray(reply) ? reply : [];
+    const published = typeof message === "string" ? decodeEvent(message) : undefined;
+    if (!published || typeof epoch !== "string")
       throw new TesseraError("ERR_INTERNAL", "Unexpected reply from the Redis publish script", { details: { reply } });
+    this.epoch = epoch;
     return published;
   }
 
@@ -104,15 +132,16 @@ export class RedisEventBus implements EventBus {
 
   async replay(workspaceId: string, since: string, limit?: number): Promise<ReplayResult> {
     const after = parseSince(since);
-    const reply = await this.redis.send("XRANGE", [
-      `${this.prefix}${workspaceId}:log`,
-      String(after + 1),
-      "+",
-      "COUNT",
-      String(parseLimit(limit)),
-    ]);
-    const events = decodeEntries(reply);
-    return { events, gap: hasGap(after, events[0]?.id) };
+    const reply = await this.redis.eval(REPLAY, this.keys(workspaceId), [String(after + 1), String(parseLimit(limit))]);
+    const [newest, from, entries] = Array.isArray(reply) ? reply : [];
+    if (typeof newest !== "string" || typeof from !== "string") throw unexpected(reply);
+    const events = decodeEntries(entries);
+    return { events, gap: hasGap(after, events[0]?.id, { newest: Number(newest), from: Number(from) }) };
+  }
+
+  onResync(listener: ResyncListener): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
   }
 
   async ready(): Promise<boolean> {
@@ -124,6 +153,26 @@ export class RedisEventBus implements EventBus {
     this.subscriber.close();
     this.redis.close();
     this.listeners.clear();
+    this.resyncListeners.clear();
+  }
+
+  private get epochKey(): string {
+    return `${this.prefix}epoch`;
+  }
+
+  private keys(workspaceId: string): string[] {
+    return [`${this.prefix}${workspaceId}:seq`, `${this.prefix}${workspaceId}:log`, `${this.prefix}${workspaceId}:from`];
+  }
+
+  // At start, so that a Redis that restarts empty later is told apart from a new deployment.
+  private async learnEpoch(): Promise<void> {
+    try {
+      await this.redis.send("SET", [this.epochKey, crypto.randomUUID(), "NX"]);
+      const epoch = await this.redis.send("GET", [this.epochKey]);
+      if (typeof epoch === "string") this.epoch = epoch;
+    } catch (error) {
+      this.logger.warn("could not read the event history's epoch from Redis; a restart of Redis may go unnoticed", { error });
+    }
   }
 
   private receive(message: string): void {
@@ -151,31 +200,45 @@ export class RedisEventBus implements EventBus {
   }
 
   // After the subscriber came back: replay, per workspace someone here listens to, what was published
-  // while it was away, then release the live messages that queued up meanwhile.
+  // while it was away, then release the live messages that queued up meanwhile, then tell the owners
+  // which workspaces lost events for good.
   private async catchUp(): Promise<void> {
     if (this.pending) return;
     this.pending = [];
+    const gaps = new Set<string>();
     try {
       for (const [workspaceId, last] of [...this.lastIds]) {
-        if (this.listeners.wants(workspaceId)) await this.replayInto(workspaceId, last);
+        if (this.listeners.wants(workspaceId) && (await this.replayInto(workspaceId, last))) gaps.add(workspaceId);
       }
     } catch (error) {
       this.logger.error("could not replay events missed while the Redis subscriber was away", { error });
+      for (const workspaceId of this.lastIds.keys()) if (this.listeners.wants(workspaceId)) gaps.add(workspaceId);
     } finally {
       const pending = this.pending;
       this.pending = undefined;
       for (const event of pending) this.deliver(event);
     }
+    for (const listener of this.resyncListeners) {
+      try {
+        listener(gaps);
+      } catch (error) {
+        this.logger.error("an event-stream resync listener failed", { error });
+      }
+    }
   }
 
-  private async replayInto(workspaceId: string, last: number): Promise<void> {
+  /** True when events after `last` could not all be replayed. */
+  private async replayInto(workspaceId: string, last: number): Promise<boolean> {
+    let lost = false;
     for (let since = last; ; ) {
       const { events, gap } = await this.replay(workspaceId, String(since));
-      if (gap)
-        this.logger.warn("events were dropped from history before this instance could replay them", { workspaceId, since });
+      if (gap) {
+        lost = true;
+        this.logger.warn("events were lost from history before this instance could replay them", { workspaceId, since });
+      }
       for (const event of events) this.deliver(event);
       const newest = events.at(-1);
-      if (!newest || events.length < DEFAULT_REPLAY_LIMIT) return;
+      if (!newest || events.length < DEFAULT_REPLAY_LIMIT) return lost;
       since = Number(newest.id);
     }
   }

@@ -1,5 +1,5 @@
-// The root HTTP app: request ids (on errors, and echoed when a client sends one), the body-size limit,
-// one error mapper to problem+json, and metrics.
+// The root HTTP app: request ids (on errors, and echoed when a client sends one), the Host and CSRF
+// checks, the body-size limit, one error mapper to problem+json, and metrics.
 // Core routes and plugin apps are mounted on it afterwards, so these hooks cover every route.
 import { type Context, Elysia } from "elysia";
 import { mapResponse } from "elysia/adapter/bun/handler";
@@ -7,7 +7,13 @@ import { isPromiseLike } from "../async/maybe-promise";
 import { TesseraError } from "../errors/tessera-error";
 import type { Logger } from "../log/logger";
 import type { HttpMetrics } from "../metrics/http-metrics";
+import { bodyGuard } from "./body-guard";
+import { bodyTooLarge, capUndeclaredBody } from "./capped-body";
+import { csrfGuard } from "./csrf";
+import { requireHost } from "./host-check";
+import { DEFAULT_MAX_JSON_DEPTH } from "./json-depth";
 import { problemResponse } from "./problem";
+import { requestDeadline } from "./request-deadline";
 import { requestMemo } from "./request-memo";
 import { requestPath } from "./request-path";
 import { toTesseraError } from "./to-tessera-error";
@@ -16,6 +22,12 @@ export interface HttpAppOptions {
   log: Logger;
   metrics: HttpMetrics;
   bodyLimit: number;
+  /** server.allowedOrigins: where a change made with the session cookie may come from. */
+  allowedOrigins: readonly string[];
+  /** server.maxJsonDepth: how deeply a request body may nest arrays and objects. */
+  maxJsonDepth?: number;
+  /** server.requestTimeoutMs: the longest a request may take to its response; 0 for none. */
+  requestTimeoutMs?: number;
 }
 
 interface ResponseContext {
@@ -27,8 +39,16 @@ interface ResponseContext {
 const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
 const REQUEST_ID = "x-request-id";
 
-export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
+export const createHttpApp = ({
+  log,
+  metrics,
+  bodyLimit,
+  allowedOrigins,
+  maxJsonDepth = DEFAULT_MAX_JSON_DEPTH,
+  requestTimeoutMs = 0,
+}: HttpAppOptions) => {
   const startedAt = requestMemo<number>("tessera.startedAt");
+  const refuseForgery = csrfGuard(allowedOrigins);
 
   // Counted where the response is produced: Elysia's onAfterResponse alone costs more than a session lookup.
   const observe = (request: Request, route: string, status: unknown) => {
@@ -68,19 +88,26 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
     );
 
   // normalize: false makes unknown body fields a 422 instead of silently dropping them (typos surface).
+  // standardHostname: false has the router find the path right after `http://`, where every guard
+  // reads it (request-path.ts), instead of 11 characters in, past a segment when the Host is short.
+  const root = new Elysia({ name: "tessera-http", normalize: false, handler: { standardHostname: false } });
+  if (requestTimeoutMs > 0) root.wrap(requestDeadline(requestTimeoutMs, log));
   return (
-    new Elysia({ name: "tessera-http", normalize: false })
+    root
+      // The first hook of every request; it never waits (the checks only throw).
       .onRequest(({ request, set }) => {
         const incoming = request.headers.get(REQUEST_ID);
         // Every response header costs the server about half a microsecond: one is added only when asked for.
         const id = incoming === null ? undefined : SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
         startedAt.set(request, performance.now());
         if (id !== undefined) set.headers[REQUEST_ID] = id;
+        requireHost(request.url);
         const length = Number(request.headers.get("content-length") ?? 0);
-        if (length > bodyLimit) {
-          throw new TesseraError("ERR_BODY_TOO_LARGE", `The request body is larger than ${bodyLimit} bytes`, { status: 413 });
-        }
+        if (length > bodyLimit) throw bodyTooLarge(bodyLimit);
+        refuseForgery(request);
       })
+      .onRequest(capUndeclaredBody(bodyLimit))
+      .onTransform(bodyGuard(() => root.routes, maxJsonDepth))
       .onError(({ code, error, request, route, set }) => {
         const answer = problemFor(code, error, { request, set });
         // Errors before routing (no route, body too large) never reach mapResponse.
@@ -92,7 +119,8 @@ export const createHttpApp = ({ log, metrics, bodyLimit }: HttpAppOptions) => {
       .mapResponse(function observeResponse({ request, route, set, response }) {
         let settled: Promise<Response> | undefined;
         if (isPromiseLike(response)) settled = settle(response, { request, route, set });
-        else observe(request, route, set.status);
+        // A Response the handler built (a redirect) carries the status sent; set.status does not show it.
+        else observe(request, route, response instanceof Response ? response.status : set.status);
         return settled;
       })
   );

@@ -24,9 +24,13 @@ export interface ProblemContext {
   instance?: string;
 }
 
+// A gateway's failure is another server's (a peer, an identity provider): its code tells the client which,
+// and says nothing about this server's insides.
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
 /** Server-side failures don't say what went wrong inside; client errors say exactly what to fix. */
 export const problemBody = (error: TesseraError, context: ProblemContext = {}) => {
-  const internal = error.status >= 500 && error.status !== 503 && error.status !== 504;
+  const internal = error.status >= 500 && !GATEWAY_STATUSES.has(error.status);
   return {
     type: `urn:tessera:problem:${error.code}`,
     title: STATUS_TITLES[error.status] ?? "Error",

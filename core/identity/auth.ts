@@ -4,7 +4,7 @@ import { andThen, type MaybePromise } from "../async/maybe-promise";
 import { forbidden, notFound, unauthenticated } from "../errors/tessera-error";
 import { requestMemo } from "../http/request-memo";
 import { hasRole } from "./roles";
-import type { Principal, Role, User } from "./types";
+import type { AdminEntry, Principal, Role, User } from "./types";
 
 /**
  * Returns a principal, or null when the request carries no credential this resolver understands.
@@ -27,16 +27,26 @@ export interface Auth {
   /** The user's role in a workspace, at least `needed`; a non-member gets 404 so ids can't be probed. */
   requireRole(request: Request, workspaceId: string, needed: Role): Promise<{ principal: UserPrincipal; role: Role }>;
   isAdmin(user: User): boolean;
+  /**
+   * Looks up the users that config `admins` names by identity. Run at start and whenever a user changes
+   * (a first sign-in links a new identity), so an identity signing in for the first time is known here.
+   */
+  refreshAdmins(): Promise<void>;
 }
 
 interface AuthDeps {
-  admins: readonly string[];
+  admins: readonly AdminEntry[];
   roleOf: (workspaceId: string, userId: string) => Promise<Role | null>;
+  /** The user an identity is linked to, for `admins` entries that name one. */
+  userOfIdentity?: (issuer: string, subject: string) => MaybePromise<User | null>;
 }
 
-export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
+export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth => {
   const resolvers: { name: string; resolver: PrincipalResolver; order: number }[] = [];
-  const adminEmails = new Set(admins.map((email) => email.toLowerCase()));
+  const adminEmails = new Set(admins.flatMap((entry) => (typeof entry === "string" ? [entry.trim().toLowerCase()] : [])));
+  const adminIdentities = admins.flatMap((entry) => (typeof entry === "string" ? [] : [entry]));
+  let identityAdmins: ReadonlySet<string> = new Set();
+  let refreshes = 0;
   const resolved = requestMemo<MaybePromise<Principal | null>>("tessera.principal");
 
   // Resolvers that answer synchronously (API keys on one instance) cost no microtask each; the chain
@@ -99,6 +109,18 @@ export const createAuth = ({ admins, roleOf }: AuthDeps): Auth => {
       if (!hasRole(role, needed)) throw forbidden(`Needs the ${needed} role in this workspace`);
       return { principal: user, role };
     },
-    isAdmin: (user) => user.isAdmin || (user.email !== null && adminEmails.has(user.email.toLowerCase())),
+    // An email counts only when verified: anyone can claim an address at a provider, unverified.
+    isAdmin: (user) =>
+      user.isAdmin ||
+      identityAdmins.has(user.id) ||
+      (user.emailVerified && user.guestOf === null && user.email !== null && adminEmails.has(user.email.toLowerCase())),
+    async refreshAdmins() {
+      if (adminIdentities.length === 0 || !userOfIdentity) return;
+      const refresh = ++refreshes;
+      const users = await Promise.all(adminIdentities.map(({ issuer, sub }) => userOfIdentity(issuer, sub)));
+      // Two refreshes racing: the one started last has seen the most links.
+      if (refresh !== refreshes) return;
+      identityAdmins = new Set(users.flatMap((user) => (user ? [user.id] : [])));
+    },
   };
 };

@@ -1,5 +1,5 @@
 // Sign-in: an identity provider's (issuer, subject) pair maps to one Tessera user, created on
-// first sign-in; the profile (email, name) follows the provider's on every sign-in.
+// first sign-in; the name follows the provider's on every sign-in, the email only once verified.
 import { and, eq, sql } from "drizzle-orm";
 import { andThen, type MaybePromise } from "../async/maybe-promise";
 import type { Database, Orm } from "../db/database";
@@ -7,41 +7,74 @@ import { preparedPer, rowsOf } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
 import { transaction } from "../db/transaction";
 import { conflict } from "../errors/tessera-error";
+import { identityChanged } from "./identity-changes";
 import type { User } from "./types";
-import { emailTaken, findUserByEmail, insertUser, normalizeEmail, updateUser, userColumns } from "./users";
+import { emailTaken, findUserByEmail, insertUser, normalizeEmail, type UserChanges, updateUser, userColumns } from "./users";
 
 export interface IdentityClaims {
   issuer: string;
   subject: string;
-  /** Undefined leaves the stored value alone; null clears it. */
+  /** Undefined or null leaves the stored value alone. */
   email?: string | null;
   name?: string | null;
   /**
-   * The provider vouches for the email (OIDC `email_verified`). Only then does a first sign-in
-   * join an existing user with that email (one created by `tessera users create`, say);
-   * otherwise that email being taken is a conflict, never a takeover.
+   * Tessera takes the email as verified: the provider marks it so (OIDC `email_verified`) and is
+   * trusted with emails. Only then does it join an existing user with that email, replace the user's
+   * email, or count for config `admins`; an unverified email is kept for display and nothing else.
    */
   emailVerified?: boolean;
 }
 
-const findLinkedUser = async (orm: Orm, tables: Tables, { issuer, subject }: IdentityClaims): Promise<User | null> => {
+interface LinkedIdentity {
+  user: User;
+  email: string | null;
+  emailVerified: boolean;
+}
+
+const findLinkedUser = async (orm: Orm, tables: Tables, { issuer, subject }: IdentityClaims): Promise<LinkedIdentity | null> => {
   const { identities, users } = tables;
-  const [user] = await orm
-    .select(userColumns(tables))
+  const [linked] = await orm
+    .select({ user: userColumns(tables), email: identities.email, emailVerified: identities.emailVerified })
     .from(identities)
     .innerJoin(users, eq(users.id, identities.userId))
     .where(and(eq(identities.issuer, issuer), eq(identities.subject, subject)))
     .limit(1);
-  return user ?? null;
+  return linked ?? null;
 };
 
-const refreshProfile = async (db: Database, user: User, claims: IdentityClaims): Promise<User> => {
-  const email = claims.email === undefined || claims.email === null ? claims.email : normalizeEmail(claims.email);
-  const changes: { email?: string | null; name?: string | null } = {};
-  if (email !== undefined && email !== user.email) changes.email = email;
-  if (claims.name !== undefined && claims.name !== user.name) changes.name = claims.name;
+/** The claimed email, lower-cased, and whether it is verified; no email is never verified. */
+const claimedEmail = (claims: IdentityClaims): { email: string | null; verified: boolean } => {
+  const email = claims.email ? normalizeEmail(claims.email) : null;
+  return { email, verified: email !== null && claims.emailVerified === true };
+};
+
+// The user's email follows the provider's only when verified: an unverified one is taken only by a
+// user who has none, so changing one's address at the provider can't move it onto someone else's.
+const profileChanges = (user: User, claims: IdentityClaims): UserChanges => {
+  const { email, verified } = claimedEmail(claims);
+  const changes: UserChanges = {};
+  if (verified && (email !== user.email || !user.emailVerified)) Object.assign(changes, { email, emailVerified: true });
+  else if (email !== null && user.email === null) Object.assign(changes, { email, emailVerified: false });
+  if (claims.name !== undefined && claims.name !== null && claims.name !== user.name) changes.name = claims.name;
+  return changes;
+};
+
+const rememberClaim = async (db: Database, linked: LinkedIdentity, claims: IdentityClaims) => {
+  const { email, verified } = claimedEmail(claims);
+  if (claims.email === undefined || (email === linked.email && verified === linked.emailVerified)) return;
+  const { identities } = db.tables;
+  await db.orm
+    .update(identities)
+    .set({ email, emailVerified: verified })
+    .where(and(eq(identities.issuer, claims.issuer), eq(identities.subject, claims.subject)));
+};
+
+const refreshProfile = async (db: Database, linked: LinkedIdentity, claims: IdentityClaims): Promise<User> => {
+  await rememberClaim(db, linked, claims);
+  const { user } = linked;
+  const changes = profileChanges(user, claims);
   if (Object.keys(changes).length === 0) return user;
-  if (changes.email) {
+  if (changes.email && changes.emailVerified) {
     const holder = await findUserByEmail(db, changes.email);
     if (holder && holder.id !== user.id) throw emailTaken(changes.email);
   }
@@ -49,16 +82,28 @@ const refreshProfile = async (db: Database, user: User, claims: IdentityClaims):
 };
 
 const linkNewIdentity = async (tx: Orm, tables: Tables, claims: IdentityClaims): Promise<User> => {
-  const email = claims.email ? normalizeEmail(claims.email) : null;
-  let user: User | null = null;
-  if (email && claims.emailVerified) {
-    const [existing] = await tx.select(userColumns(tables)).from(tables.users).where(eq(tables.users.email, email)).limit(1);
-    user = existing ?? null;
-  }
-  user ??= await insertUser(tx, tables, { email, name: claims.name ?? null });
+  const { email, verified } = claimedEmail(claims);
+  const { users } = tables;
+  // Only a verified holder counts: an unverified claim to an address neither receives nor blocks it.
+  const [holder] = email
+    ? await tx
+        .select(userColumns(tables))
+        .from(users)
+        .where(and(eq(users.email, email), eq(users.emailVerified, true)))
+        .limit(1)
+    : [];
+  if (holder && !verified) throw emailTaken(holder.email ?? "");
+  const user = holder ?? (await insertUser(tx, tables, { email, emailVerified: verified, name: claims.name ?? null }));
   const [linked] = await tx
     .insert(tables.identities)
-    .values({ issuer: claims.issuer, subject: claims.subject, userId: user.id, createdAt: Date.now() })
+    .values({
+      issuer: claims.issuer,
+      subject: claims.subject,
+      userId: user.id,
+      email,
+      emailVerified: verified,
+      createdAt: Date.now(),
+    })
     .onConflictDoNothing()
     .returning({ userId: tables.identities.userId });
   if (!linked) throw conflict("This identity was linked to a user concurrently", { path: "identity" });
@@ -84,12 +129,17 @@ const linkedUser = preparedPer((db: Database) => {
 export const findUserByIdentity = (db: Database, issuer: string, subject: string): MaybePromise<User | null> =>
   andThen(rowsOf(db, linkedUser(db), { issuer, subject }), ([user]) => user ?? null);
 
-/** The user signed in as (issuer, subject), created on first sign-in, with email and name brought up to date. */
+/**
+ * The user signed in as (issuer, subject), created on first sign-in, with email and name brought up to
+ * date. A new link is announced as a change of its user, so admins named by identity are re-resolved.
+ */
 export const findOrCreateUserByIdentity = async (db: Database, claims: IdentityClaims): Promise<User> => {
   const existing = await findLinkedUser(db.orm, db.tables, claims);
   if (existing) return refreshProfile(db, existing, claims);
   try {
-    return await transaction(db, (tx) => linkNewIdentity(tx, db.tables, claims));
+    const user = await transaction(db, (tx) => linkNewIdentity(tx, db.tables, claims));
+    await identityChanged(db, { userIds: [user.id] });
+    return user;
   } catch (error) {
     // A concurrent first sign-in of the same identity won: use the user it linked.
     const linked = await findLinkedUser(db.orm, db.tables, claims);

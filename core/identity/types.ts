@@ -2,11 +2,16 @@
 
 export type Role = "owner" | "admin" | "member" | "viewer";
 
+/** A config `admins` entry: a verified email, or an identity at a provider (its issuer and subject). */
+export type AdminEntry = string | { issuer: string; sub: string };
+
 export interface User {
   id: string;
   email: string | null;
+  /** The email is vouched for (see identities.ts); an unverified one is shown and used for nothing else. */
+  emailVerified: boolean;
   name: string | null;
-  /** Set by `tessera users create --admin`; emails listed in config `admins` are administrators too. */
+  /** Set by `tessera users create --admin`; users matching a config `admins` entry are administrators too. */
   isAdmin: boolean;
   /** A guest's federation peer: it signed in through that instance and sees only what is shared with it. */
   guestOf: string | null;
@@ -49,5 +54,11 @@ export type Principal =
       expiresAt?: number;
       via: "session" | "token";
     }
-  | { kind: "service"; name: string; scopes: string[] }
+  | {
+      kind: "service";
+      name: string;
+      scopes: string[];
+      /** The workspaces the key is bound to; absent for an unbound key, which reaches every workspace. */
+      workspaces?: readonly string[];
+    }
   | { kind: "peer"; peerId: string };

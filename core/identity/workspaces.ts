@@ -9,6 +9,7 @@ import { preparedPer, rowsOf } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
 import { transaction } from "../db/transaction";
 import { conflict, notFound, TesseraError } from "../errors/tessera-error";
+import { displayName } from "../text/display-name";
 import type { Membership, Role, User, Workspace } from "./types";
 import { findUserById, userColumns } from "./users";
 
@@ -18,20 +19,26 @@ const workspaceColumns = ({ workspaces }: Tables) => ({
   createdAt: workspaces.createdAt,
 });
 
-export const createWorkspace = (db: Database, name: string, ownerUserId: string): Promise<Workspace> =>
-  transaction(db, async (tx) => {
+/** In characters (code points) of the NFC form. */
+export const WORKSPACE_NAME_MAX = 100;
+
+/** The name is stored NFC-normalised; one that breaks the display-name rules is ERR_VALIDATION. */
+export const createWorkspace = async (db: Database, name: string, ownerUserId: string): Promise<Workspace> => {
+  const normalised = displayName(name, WORKSPACE_NAME_MAX);
+  return transaction(db, async (tx) => {
     const { users, workspaces, workspaceMembers } = db.tables;
     const [owner] = await tx.select({ id: users.id }).from(users).where(eq(users.id, ownerUserId)).limit(1);
     if (!owner) throw notFound("No such user", { path: ownerUserId });
     const createdAt = Date.now();
     const [workspace] = await tx
       .insert(workspaces)
-      .values({ id: crypto.randomUUID(), name, createdAt })
+      .values({ id: crypto.randomUUID(), name: normalised, createdAt })
       .returning(workspaceColumns(db.tables));
     if (!workspace) throw new TesseraError("ERR_INTERNAL", "Inserting a workspace returned no row");
     await tx.insert(workspaceMembers).values({ workspaceId: workspace.id, userId: ownerUserId, role: "owner", createdAt });
     return workspace;
   });
+};
 
 export const getWorkspace = async (db: Database, id: string): Promise<Workspace | null> => {
   const { workspaces } = db.tables;

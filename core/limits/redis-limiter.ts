@@ -5,11 +5,12 @@ import { TesseraError } from "../errors/tessera-error";
 import { RedisConnection, type RedisConnectionOptions } from "../redis/connection";
 import { defineScript } from "../redis/script";
 import { gcraDecision, gcraParams } from "./gcra";
-import type { RateDecision, RateLimiter, RateRule } from "./rate-limiter";
+import { boundedKey, type RateDecision, type RateLimiter, type RateRule } from "./rate-limiter";
 
 // KEYS[1] the key; ARGV[1] increment, ARGV[2] tolerance (ms). Returns {allowed, now, tat}.
 // Times travel as %.17g strings because Redis truncates Lua numbers to integers on return.
-// The key expires when its bucket is full again, so Redis holds only keys that are limiting.
+// The key expires when its bucket is full again, so Redis holds only keys that are limiting; a long
+// key is stored as a digest, so a client's id costs Redis a fixed size.
 const GCRA = defineScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -43,7 +44,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   async consume(key: string, rule: RateRule, cost = 1): Promise<RateDecision> {
     const params = gcraParams(rule, cost);
-    const reply = await this.redis.eval(GCRA, [this.prefix + key], [String(params.increment), String(params.tolerance)]);
+    const reply = await this.redis.eval(
+      GCRA,
+      [this.prefix + boundedKey(key)],
+      [String(params.increment), String(params.tolerance)],
+    );
     const [allowed, now, tat] = parseReply(reply);
     return gcraDecision(params, now, allowed, tat);
   }

@@ -3,6 +3,19 @@ import type { Static, TSchema } from "@sinclair/typebox";
 import type { AnyElysia } from "elysia";
 import type { PluginContext } from "./plugin-context";
 
+export {
+  type BodyGuard,
+  JsonBody,
+  NoBody,
+  OptionalBody,
+  parseJsonBytes,
+  requireJsonContentType,
+} from "../http/json-body";
+export { JsonValue } from "../http/json-value";
+export { DisplayName, displayName } from "../text/display-name";
+export { decodeUtf8 } from "../text/utf8";
+export { type ReadCappedOptions, readCapped } from "./read-capped";
+
 /** What a plugin may reach: outbound hosts, environment variable names, route prefixes. */
 export interface Grants {
   net: string[];

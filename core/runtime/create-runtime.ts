@@ -5,11 +5,14 @@ import type { AnyElysia } from "elysia";
 import { type LoadedConfig, loadConfig, validatePluginConfig } from "../config/load-config";
 import { migrate } from "../db/migrate";
 import { type Database, openDatabase } from "../db/open-database";
+import { clientAddressResolver } from "../http/client-address";
 import { createHttpApp } from "../http/create-app";
-import { healthRoutes } from "../http/routes/health-routes";
+import { type HealthDeps, healthRoutes, operationsAccess } from "../http/routes/health-routes";
 import { openApiRoutes } from "../http/routes/openapi-routes";
 import { workspaceRoutes } from "../http/routes/workspace-routes";
+import { refreshAdminsOnChange } from "../identity/admin-identities";
 import { type Auth, createAuth } from "../identity/auth";
+import { findUserByIdentity } from "../identity/identities";
 import { createLastSeenBatcher } from "../identity/last-seen";
 import { sessionResolver } from "../identity/session-resolver";
 import { getRole } from "../identity/workspaces";
@@ -48,10 +51,23 @@ export interface Runtime extends SharedServices {
   disabled: string[];
   migrations: string[];
   app: AnyElysia;
+  /** The separate listener for /metrics and the detailed /readyz, when metrics.listen asks for one. */
+  operations?: { app: AnyElysia; hostname: string; port: number };
   start(): Promise<void>;
-  /** Stops plugins in reverse order, flushes, closes shared services and the database. Safe twice. */
+  /**
+   * Ends long-lived connections (plugins' onDrain: WebSockets, event streams), in reverse plugin order,
+   * so that a server that stopped accepting can finish its in-flight requests. Safe twice.
+   */
+  drain(): Promise<void>;
+  /** Drains, stops plugins in reverse order, flushes, closes shared services and the database. Safe twice. */
   stop(): Promise<void>;
 }
+
+/** `host:port` or `[v6]:port`, already checked against the config pattern. */
+const listenAddress = (listen: string) => {
+  const at = listen.lastIndexOf(":");
+  return { hostname: listen.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(listen.slice(at + 1)) };
+};
 
 export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runtime> => {
   const env = options.env ?? process.env;
@@ -62,12 +78,25 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
   const baseDir = loaded.file ? dirname(loaded.file) : cwd;
   const timeoutMs = options.pluginTimeoutMs ?? 10_000;
 
-  const db = await openDatabase(config.database.url, { cwd: baseDir });
+  const { url: databaseUrl, connectTimeoutMs, statementTimeoutMs } = config.database;
+  const db = await openDatabase(databaseUrl, { cwd: baseDir, deadlines: { connectTimeoutMs, statementTimeoutMs } });
   const closers: (() => Promise<unknown>)[] = [() => db.close()];
-  const closeAll = async () => {
-    for (const close of closers.splice(0).reverse()) {
-      await close().catch((error: unknown) => log.error("shutdown step failed", { error }));
+  const drains: (() => void | Promise<void>)[] = [];
+  const runAll = async (steps: (() => unknown)[]) => {
+    for (const step of steps.reverse()) {
+      await Promise.resolve()
+        .then(step)
+        .catch((error: unknown) => log.error("shutdown step failed", { error }));
     }
+  };
+  let draining: Promise<void> | undefined;
+  const drain = () => {
+    draining ??= runAll(drains.splice(0));
+    return draining;
+  };
+  const closeAll = async () => {
+    await drain();
+    await runAll(closers.splice(0));
   };
 
   try {
@@ -83,9 +112,15 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
     closers.push(() => lastSeen.close());
 
     const metrics = new Registry({ onCollectError: (name, error) => log.warn("metric collection failed", { name, error }) });
-    const auth = createAuth({ admins: config.admins, roleOf: (workspaceId, userId) => getRole(db, workspaceId, userId) });
+    const auth = createAuth({
+      admins: config.admins,
+      roleOf: (workspaceId, userId) => getRole(db, workspaceId, userId),
+      userOfIdentity: (issuer, subject) => findUserByIdentity(db, issuer, subject),
+    });
+    await auth.refreshAdmins();
     const sessions = sessionCacheFor(db, config, log);
     closers.push(() => sessions.close());
+    closers.push(refreshAdminsOnChange(db, sessions.changes, auth, log));
     auth.register(
       "session",
       sessionResolver(sessions.cache.find, auth.isAdmin, (id) => lastSeen.touch(id)),
@@ -101,6 +136,7 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       redisUrl: config.redis?.url,
       instanceId: instanceIdFor(config.server.instanceId, options.port ?? config.server.port),
     };
+    const clientAddress = clientAddressResolver(config.server.trustProxy);
     const plugins = await loadPlugins({
       sections: config.plugins,
       baseDir,
@@ -114,6 +150,7 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
         instance,
         env: scopedEnv(plugin.specifier, plugin.grants.env, env),
         fetch: createScopedFetch(plugin.specifier, plugin.grants.net),
+        clientAddress,
         db,
         events: shared.events,
         limits: shared.limits,
@@ -122,28 +159,43 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
         log: log.child({ plugin: plugin.name }),
         metrics,
         auth,
+        identityChanges: sessions.changes,
         onStop: (cleanup) => plugin.cleanups.push(cleanup),
+        onDrain: (end) => drains.push(end),
       }),
     });
     closers.push(() => stopPlugins(plugins, timeoutMs, log));
 
     const http = httpMetrics(metrics);
-    let app: AnyElysia = createHttpApp({ log, metrics: http, bodyLimit: config.server.bodyLimit })
-      .use(
-        healthRoutes({
-          checks: {
-            database: async () => ({ ok: await db.ping((error) => log.warn("database ping failed", { error })) }),
-            ...(config.redis
-              ? {
-                  events: async () => ({ ok: await shared.events.ready() }),
-                  limits: async () => ({ ok: await shared.limits.ready() }),
-                }
-              : {}),
-          },
-          plugins: () => plugins,
-          renderMetrics: () => metrics.render(),
-        }),
-      )
+    const health: Omit<HealthDeps, "access"> = {
+      checks: {
+        database: async () => ({ ok: await db.ping((error) => log.warn("database ping failed", { error })) }),
+        ...(config.redis
+          ? {
+              events: async () => ({ ok: await shared.events.ready() }),
+              limits: async () => ({ ok: await shared.limits.ready() }),
+            }
+          : {}),
+      },
+      plugins: () => plugins,
+      renderMetrics: () => metrics.render(),
+    };
+    const httpOptions = {
+      log,
+      metrics: http,
+      bodyLimit: config.server.bodyLimit,
+      allowedOrigins: config.server.allowedOrigins,
+      maxJsonDepth: config.server.maxJsonDepth,
+      requestTimeoutMs: config.server.requestTimeoutMs,
+    };
+    const operations = config.metrics.listen
+      ? {
+          ...listenAddress(config.metrics.listen),
+          app: createHttpApp(httpOptions).use(healthRoutes({ ...health, access: operationsAccess(config.metrics, "metrics") })),
+        }
+      : undefined;
+    let app: AnyElysia = createHttpApp(httpOptions)
+      .use(healthRoutes({ ...health, access: operationsAccess(config.metrics, "public") }))
       .use(workspaceRoutes(db, auth, shared.events));
     for (const plugin of plugins) {
       if (!plugin.app) continue;
@@ -171,7 +223,9 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       disabled,
       migrations,
       app,
+      operations,
       start: () => startPlugins(plugins, timeoutMs, log),
+      drain,
       stop: () => {
         stopping ??= closeAll();
         return stopping;

@@ -29,7 +29,7 @@ export const checkApiKeyConfig = (config: ApiKeyConfig, now: number = Date.now()
     hashes.set(key.hash, i);
     const notAfter = key.notAfter === undefined ? null : Date.parse(key.notAfter);
     if (notAfter !== null && Number.isNaN(notAfter)) at(["keys", i, "notAfter"], "not a valid date");
-    return storedKey(key.name, key.hash, key.scopes, notAfter);
+    return storedKey(key.name, key.hash, key.scopes, notAfter, key.workspaces ?? null);
   });
 
   const prefixes = new Map<string, string>();

@@ -12,6 +12,12 @@ const KeySchema = t.Object({
   name: t.String({ pattern: KEY_NAME_PATTERN, description: "Shown in metrics and errors; never secret." }),
   hash: t.String({ pattern: HASH_PATTERN, description: "sha256:<64 lower-case hex> of the key, from `tessera keys create`." }),
   scopes: t.Array(t.String({ pattern: SCOPE_PATTERN }), { default: [] }),
+  workspaces: t.Optional(
+    t.Array(t.String({ pattern: "^[\\w-]{1,64}$" }), {
+      minItems: 1,
+      description: "Workspace ids the key may act in; left out, the key reaches every workspace.",
+    }),
+  ),
   notAfter: t.Optional(
     t.String({
       pattern: NOT_AFTER_PATTERN,

@@ -33,7 +33,15 @@ export default definePlugin({
     });
     // One frozen principal per key, and no await when the limiter answers synchronously.
     const principals = new Map(
-      keys.map((key) => [key, Object.freeze({ kind: "service" as const, name: key.name, scopes: [...key.scopes] })]),
+      keys.map((key) => [
+        key,
+        Object.freeze({
+          kind: "service" as const,
+          name: key.name,
+          scopes: [...key.scopes],
+          ...(key.workspaces === null ? {} : { workspaces: Object.freeze([...key.workspaces]) }),
+        }),
+      ]),
     );
     ctx.auth.register(
       "api-key",

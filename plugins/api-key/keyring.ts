@@ -12,6 +12,8 @@ export const MAX_KEY_LENGTH = 512;
 export interface StoredKey {
   name: string;
   scopes: ReadonlySet<string>;
+  /** The workspaces the key is bound to; null when it reaches every one. */
+  workspaces: readonly string[] | null;
   /** Epoch ms after which the key is refused; null when it never expires. */
   notAfter: number | null;
   digest: Buffer;
@@ -29,9 +31,16 @@ const digestOf = (key: string): Uint8Array => Bun.SHA256.hash(key) as Uint8Array
 /** The form kept in config: `sha256:<64 lower-case hex>`. */
 export const hashApiKey = (key: string): string => `sha256:${Buffer.from(digestOf(key)).toString("hex")}`;
 
-export const storedKey = (name: string, hash: string, scopes: readonly string[], notAfter: number | null): StoredKey => ({
+export const storedKey = (
+  name: string,
+  hash: string,
+  scopes: readonly string[],
+  notAfter: number | null,
+  workspaces: readonly string[] | null = null,
+): StoredKey => ({
   name,
   scopes: new Set(scopes),
+  workspaces,
   notAfter,
   digest: Buffer.from(hash.slice("sha256:".length), "hex"),
   lastUsedAt: null,

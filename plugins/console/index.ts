@@ -1,14 +1,13 @@
 // The console plugin: the web page at GET / (sign in, workspaces, live jobs and agents, federation
-// peers for admins), served from memory with a strict CSP, and the CSRF guard that makes the JSON
-// API safe to call with the session cookie.
+// peers for admins), served from memory with a strict CSP. The JSON API it calls with the session
+// cookie is kept safe by the core's CSRF check (core/http/csrf.ts), which holds with the console off too.
 import { Elysia } from "elysia";
+import { sameOriginCheck } from "../../core/http/csrf";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import { lazyAssets } from "./assets";
 import { ConsoleConfigSchema } from "./config";
-import { csrfGuard } from "./csrf-guard";
 import { pageHeaders } from "./page-headers";
 import { pageRoutes } from "./page-routes";
-import { sameOriginCheck } from "./same-origin";
 import { sessionRoutes } from "./session-routes";
 
 export default definePlugin({
@@ -19,7 +18,6 @@ export default definePlugin({
   setup(ctx) {
     const { allowedOrigins, publicUrl } = ctx.instance;
     return new Elysia({ name: "console" })
-      .onRequest(csrfGuard(allowedOrigins))
       .use(pageRoutes(lazyAssets({ websocketPath: ctx.config.websocketPath, publicUrl, allowedOrigins }), pageHeaders(publicUrl)))
       .use(
         sessionRoutes({

@@ -7,7 +7,9 @@ import { transaction } from "../../core/db/transaction";
 import { notFound } from "../../core/errors/tessera-error";
 import { type JobEventName, type JobStatus, type JobSummary, summaryColumns, toSummary } from "./job";
 import { serializeDocument } from "./limits";
+import { inReach } from "./read-jobs";
 import { eventFor, illegalTransition, PROGRESS_SOURCES, sourcesOf } from "./state-machine";
+import type { Reach } from "./workspace-reach";
 
 export type JobChange =
   | { kind: "status"; status: JobStatus; message?: string }
@@ -71,9 +73,12 @@ export const changeJob = async (
   jobId: string,
   change: JobChange,
   by: string,
+  reach: Reach,
 ): Promise<{ job: JobSummary; event: JobEventName }> => {
   const { sources, set, event, attempted } = plan(change);
   const { jobs, jobEvents } = db.tables;
+  // A job outside the key's workspaces is not found, exactly like one that does not exist.
+  const thisJob = and(eq(jobs.id, jobId), inReach(db, reach));
   return transaction(db, async (tx) => {
     const now = Date.now();
     const [row] =
@@ -82,10 +87,10 @@ export const changeJob = async (
         : await tx
             .update(jobs)
             .set({ ...set, updatedAt: now })
-            .where(and(eq(jobs.id, jobId), inArray(jobs.status, [...sources])))
+            .where(and(thisJob, inArray(jobs.status, [...sources])))
             .returning(summaryColumns(db.tables));
     if (!row) {
-      const [current] = await tx.select({ status: jobs.status }).from(jobs).where(eq(jobs.id, jobId));
+      const [current] = await tx.select({ status: jobs.status }).from(jobs).where(thisJob);
       if (!current) throw notFound("No job has this id", { path: jobId });
       throw illegalTransition(jobId, current.status, attempted);
     }

@@ -1,12 +1,14 @@
 // The job API a coordinator service drives with its API key: create, move through the lifecycle, read.
+// A key bound to workspaces reaches only their jobs: any other job id is 404, as if it did not exist.
+import type { TSchema } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import type { Database } from "../../core/db/database";
 import { notFound } from "../../core/errors/tessera-error";
 import { answerNow } from "../../core/http/answer-now";
+import { JsonBody } from "../../core/plugins/define-plugin";
 import { changeJob, type JobChange } from "./change-job";
-import { createJob } from "./create-job";
-import { idempotencyKeyOf } from "./idempotency-key";
+import { createFromRequest } from "./create-from-request";
 import type { PublishJob } from "./publish";
 import { activeCounts, findJob } from "./read-jobs";
 import type { Service } from "./require-service";
@@ -16,16 +18,18 @@ export interface RouteDeps {
   db: Database;
   publish: PublishJob;
   requireService: (request: Request) => MaybePromise<Service>;
-  /** The parse hook of every route with a body: a service's JSON only, checked before reading it. */
-  checkBody: (context: { request: Request }) => Promise<undefined>;
+  /** The webhook's signature check over the body's bytes (webhook-signature.ts). */
+  checkSignature: (request: Request, service: Service, body: Uint8Array) => Promise<void>;
 }
 
 const tags = ["coordinator"];
 
-export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: RouteDeps) => {
+export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) => {
+  // Every body route: the caller must be a service before its body is read, then strict JSON.
+  const serviceJson = <S extends TSchema>(schema: S) => JsonBody(schema, requireService);
   const change = async (request: Request, jobId: string, what: JobChange) => {
     const service = await requireService(request);
-    const { job, event } = await changeJob(db, jobId, what, service.name);
+    const { job, event } = await changeJob(db, jobId, what, service.name, service.workspaces);
     await publish(event, job);
     return job;
   };
@@ -33,26 +37,16 @@ export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: Ro
   return new Elysia()
     .post(
       "/coordinator/jobs",
-      async ({ request, body, set }) => {
-        const service = await requireService(request);
-        const { job, created } = await createJob(db, {
-          workspaceId: body.workspaceId,
-          type: body.type,
-          title: body.title ?? null,
-          payload: body.payload,
-          idempotencyKey: idempotencyKeyOf(request),
-          source: "coordinator",
-          by: service.name,
-        });
-        if (created) await publish("job.created", job);
-        else set.headers["idempotent-replayed"] = "true";
-        set.status = created ? 201 : 200;
-        return job;
-      },
+      async ({ request, body, set }) =>
+        createFromRequest({ db, publish }, await requireService(request), request, set, { ...body, source: "coordinator" }),
       {
-        body: CreateJobBody,
-        parse: checkBody,
-        detail: { summary: "Create a job (Idempotency-Key makes retries safe)", tags },
+        ...serviceJson(CreateJobBody),
+        detail: {
+          summary: "Create a job (Idempotency-Key makes retries safe)",
+          description:
+            "The Idempotency-Key is the sending API key's own, per route and workspace. A key bound to workspaces gets 403 for any other workspace.",
+          tags,
+        },
       },
     )
     .patch(
@@ -60,8 +54,7 @@ export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: Ro
       ({ request, params, body }) => change(request, params.id, { kind: "status", ...body }),
       {
         params: JobParams,
-        body: StatusBody,
-        parse: checkBody,
+        ...serviceJson(StatusBody),
         detail: { summary: "Move a job to another state (illegal moves are 409)", tags },
       },
     )
@@ -70,8 +63,7 @@ export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: Ro
       ({ request, params, body }) => change(request, params.id, { kind: "progress", ...body }),
       {
         params: JobParams,
-        body: ProgressBody,
-        parse: checkBody,
+        ...serviceJson(ProgressBody),
         detail: { summary: "Report a running job's progress (0-100)", tags },
       },
     )
@@ -80,23 +72,21 @@ export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: Ro
       ({ request, params, body }) => change(request, params.id, { kind: "complete", ...body }),
       {
         params: JobParams,
-        body: CompleteBody,
-        parse: checkBody,
+        ...serviceJson(CompleteBody),
         detail: { summary: "Complete a running job with its result", tags },
       },
     )
     .post("/coordinator/jobs/:id/fail", ({ request, params, body }) => change(request, params.id, { kind: "fail", ...body }), {
       params: JobParams,
-      body: FailBody,
-      parse: checkBody,
+      ...serviceJson(FailBody),
       detail: { summary: "Fail a pending or running job", tags },
     })
     .get(
       "/coordinator/jobs/:id",
       answerNow(({ request, params }) =>
-        andThen(requireService(request), async () => {
+        andThen(requireService(request), async (service) => {
           const id = params.id ?? "";
-          const job = await findJob(db, id);
+          const job = await findJob(db, id, service.workspaces);
           if (!job) throw notFound("No job has this id", { path: id });
           return job;
         }),
@@ -107,7 +97,7 @@ export const coordinatorRoutes = ({ db, publish, requireService, checkBody }: Ro
       "/coordinator/health",
       answerNow(({ request }) =>
         andThen(requireService(request), (service) =>
-          andThen(activeCounts(db), (jobs) => ({ status: "ok", service: service.name, jobs })),
+          andThen(activeCounts(db, service.workspaces), (jobs) => ({ status: "ok", service: service.name, jobs })),
         ),
       ),
       { detail: { summary: "The coordinator API's health, as the calling service sees it", tags } },

@@ -1,6 +1,7 @@
-// Creating a job, idempotently: the unique index on idempotency_key decides between concurrent
-// retries, so however many arrive at once, one job exists and every retry gets that job back.
-import { eq } from "drizzle-orm";
+// Creating a job, idempotently: the unique index on (sender, route, workspace, key) decides between
+// concurrent retries, so however many arrive at once, one job exists and every retry gets that job back.
+// A key belongs to the API key that sent it: another sender's same key is simply a different key.
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../../core/db/database";
 import { transaction } from "../../core/db/transaction";
 import { TesseraError } from "../../core/errors/tessera-error";
@@ -13,8 +14,9 @@ export interface NewJob {
   title: string | null;
   payload?: unknown;
   idempotencyKey: string | null;
+  /** The route that asked; with `by` and the workspace, the scope of the Idempotency-Key. */
   source: JobSource;
-  /** The service that asked, for the job's history. */
+  /** The service (its API key's name) that asked, for the job's history and the key's scope. */
   by: string;
 }
 
@@ -32,9 +34,8 @@ const idempotencyMismatch = () =>
     { status: 422, path: "Idempotency-Key" },
   );
 
-/** A retry must repeat the original request; the payload is compared as JSON, so key order doesn't matter. */
+/** A retry must repeat the original request (its workspace is part of the key); the payload is compared as JSON, so key order doesn't matter. */
 const sameRequest = (row: JobRow, job: NewJob, payload: string | null): boolean =>
-  row.workspaceId === job.workspaceId &&
   row.type === job.type &&
   row.title === job.title &&
   (row.payload === payload || Bun.deepEquals(JSON.parse(row.payload ?? "null"), JSON.parse(payload ?? "null"), true));
@@ -59,10 +60,11 @@ export const createJob = async (db: Database, job: NewJob): Promise<{ job: Job; 
         progress: 0,
         payload,
         idempotencyKey: job.idempotencyKey,
+        ...(job.idempotencyKey === null ? {} : { idempotencySender: job.by, idempotencyRoute: job.source }),
         createdAt: now,
         updatedAt: now,
       })
-      .onConflictDoNothing({ target: jobs.idempotencyKey })
+      .onConflictDoNothing({ target: [jobs.idempotencySender, jobs.idempotencyRoute, jobs.workspaceId, jobs.idempotencyKey] })
       .returning(jobColumns(db.tables));
     if (row) {
       await tx.insert(jobEvents).values({
@@ -75,7 +77,20 @@ export const createJob = async (db: Database, job: NewJob): Promise<{ job: Job; 
     }
     // The key is taken: by a finished earlier attempt, or (PostgreSQL) by a concurrent one this insert waited for.
     const key = job.idempotencyKey;
-    const [existing] = key === null ? [] : await tx.select(jobColumns(db.tables)).from(jobs).where(eq(jobs.idempotencyKey, key));
+    const [existing] =
+      key === null
+        ? []
+        : await tx
+            .select(jobColumns(db.tables))
+            .from(jobs)
+            .where(
+              and(
+                eq(jobs.idempotencySender, job.by),
+                eq(jobs.idempotencyRoute, job.source),
+                eq(jobs.workspaceId, job.workspaceId),
+                eq(jobs.idempotencyKey, key),
+              ),
+            );
     if (!existing) throw new TesseraError("ERR_INTERNAL", "Inserting a job returned no row and no job holds its key");
     if (!sameRequest(existing, job, payload)) throw idempotencyMismatch();
     return { job: toJob(existing), created: false };

@@ -4,8 +4,9 @@ import { Elysia, t } from "elysia";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import { coordinatorRoutes } from "./coordinator-routes";
 import { jobPublisher } from "./publish";
-import { serviceBodies, serviceOf } from "./require-service";
+import { serviceOf } from "./require-service";
 import { stitcherRoutes } from "./stitcher-routes";
+import { WebhookSecrets, webhookSignatureCheck } from "./webhook-signature";
 import { workspaceJobRoutes } from "./workspace-job-routes";
 
 const SERVICE_PREFIXES = ["/coordinator", "/stitcher"];
@@ -14,14 +15,14 @@ export default definePlugin({
   name: "coordinator",
   version: "0.1.0",
   requires: ["api-key"],
-  config: t.Object({}),
+  config: t.Object({ webhookSecrets: WebhookSecrets }),
   permissions: () => ({ routes: [...SERVICE_PREFIXES, "/workspaces/:id/jobs"] }),
   setup(ctx) {
     const deps = {
       db: ctx.db,
       publish: jobPublisher(ctx.events, ctx.log),
       requireService: serviceOf(ctx.auth),
-      checkBody: serviceBodies(ctx.auth),
+      checkSignature: webhookSignatureCheck({ secrets: ctx.config.webhookSecrets, seen: ctx.once }),
     };
     return new Elysia().use(coordinatorRoutes(deps)).use(stitcherRoutes(deps)).use(workspaceJobRoutes(ctx.db, ctx.auth));
   },

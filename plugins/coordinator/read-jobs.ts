@@ -1,11 +1,12 @@
 // Reading jobs: one job with its recent history, a workspace's jobs newest first, and live counts.
 
-import { and, count, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { andThen } from "../../core/async/maybe-promise";
 import type { Database } from "../../core/db/database";
 import { preparedPer, rowsOf } from "../../core/db/prepared";
 import { type Cursor, encodeCursor } from "./cursor";
 import { type Job, type JobEvent, type JobSummary, jobColumns, summaryColumns, toJob, toSummary } from "./job";
+import type { Reach } from "./workspace-reach";
 
 /** A long-running job can report progress thousands of times; its view shows the latest of them. */
 export const MAX_EVENTS = 500;
@@ -18,11 +19,17 @@ export interface JobWithEvents extends Job {
 
 const parseData = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
-/** The job (optionally only if it belongs to `workspaceId`) with its latest events, oldest first. */
-export const findJob = async (db: Database, jobId: string, workspaceId?: string): Promise<JobWithEvents | null> => {
+/** Jobs in the given workspaces; no condition for a reach of every workspace. */
+export const inReach = (db: Database, reach: Reach): SQL | undefined =>
+  reach === undefined ? undefined : inArray(db.tables.jobs.workspaceId, [...reach]);
+
+/** The job (only if it belongs to one of the `reach` workspaces) with its latest events, oldest first. */
+export const findJob = async (db: Database, jobId: string, reach: Reach): Promise<JobWithEvents | null> => {
   const { jobs, jobEvents } = db.tables;
-  const where = workspaceId === undefined ? eq(jobs.id, jobId) : and(eq(jobs.id, jobId), eq(jobs.workspaceId, workspaceId));
-  const [row] = await db.orm.select(jobColumns(db.tables)).from(jobs).where(where);
+  const [row] = await db.orm
+    .select(jobColumns(db.tables))
+    .from(jobs)
+    .where(and(eq(jobs.id, jobId), inReach(db, reach)));
   if (!row) return null;
   const events = await db.orm
     .select({ id: jobEvents.id, type: jobEvents.type, data: jobEvents.data, createdAt: jobEvents.createdAt })
@@ -69,7 +76,7 @@ export const listJobs = async (
   return { jobs: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
 };
 
-/** How many jobs wait and run right now, across workspaces. */
+// How many jobs wait and run right now, across the workspaces the caller reaches.
 // Coordinators poll /coordinator/health, so its one query is prepared once per database. Its statuses are
 // literals, not bound parameters: the statement never varies, so nothing need be filled in and bound per poll.
 const countActive = preparedPer((db: Database) => {
@@ -96,8 +103,14 @@ const tally = (rows: { status: string; n: number }[]): ActiveCounts => {
   return counts;
 };
 
-/** Synchronous on SQLite, so the health poll costs no promise there. */
-export const activeCounts = (db: Database): ActiveCounts | Promise<ActiveCounts> => {
-  const rows = rowsOf(db, countActive(db));
-  return andThen(rows, tally);
+/** Synchronous on SQLite for an unbound key, so the health poll costs no promise there. */
+export const activeCounts = (db: Database, reach: Reach): ActiveCounts | Promise<ActiveCounts> => {
+  if (reach === undefined) return andThen(rowsOf(db, countActive(db)), tally);
+  const { jobs } = db.tables;
+  const rows = db.orm
+    .select({ status: jobs.status, n: count() })
+    .from(jobs)
+    .where(and(sql`${jobs.status} in ('pending', 'running')`, inReach(db, reach)))
+    .groupBy(jobs.status);
+  return rows.then(tally);
 };

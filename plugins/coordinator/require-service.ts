@@ -1,21 +1,28 @@
-// The coordinator's routes are for services only, whatever the api-key plugin's `protect` says: a
-// missing prefix there must not leave the job API open. Checked before the body is read; then a body
-// must be declared JSON, as anything else would reach validation as some other type.
+// The coordinator's routes are for services with the `coordinator` scope, whatever the api-key plugin's
+// `protect` says: a missing prefix there, or a request its guard reads differently, must not leave the
+// job API open. Body routes check it before the body is read (JsonBody's guard).
 import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import { forbidden, TesseraError, unauthenticated } from "../../core/errors/tessera-error";
+import { forbidden, unauthenticated } from "../../core/errors/tessera-error";
 import type { Auth } from "../../core/identity/auth";
 import type { Principal } from "../../core/identity/types";
 
 export interface Service {
   name: string;
   scopes: string[];
+  /** The workspaces its key is bound to; absent when it reaches every one (see workspace-reach.ts). */
+  workspaces?: readonly string[];
 }
 
+const SCOPE = "coordinator";
 const CHALLENGE = { "WWW-Authenticate": 'ApiKey header="X-API-Key"' };
+const SCOPE_CHALLENGE = { "WWW-Authenticate": `ApiKey header="X-API-Key", error="insufficient_scope", scope="${SCOPE}"` };
 
 const asService = (principal: Principal | null): Service => {
   if (!principal) throw unauthenticated("This route needs an API key in the X-API-Key header", { headers: CHALLENGE });
   if (principal.kind !== "service") throw forbidden("This route is for services with an API key", { headers: CHALLENGE });
+  if (!principal.scopes.includes(SCOPE)) {
+    throw forbidden(`The API key "${principal.name}" lacks the "${SCOPE}" scope`, { headers: SCOPE_CHALLENGE });
+  }
   return principal;
 };
 
@@ -25,29 +32,3 @@ export const serviceOf =
   (auth: Auth) =>
   (request: Request): MaybePromise<Service> =>
     andThen(auth.resolve(request), asService);
-
-const isJson = (contentType: string | null) => {
-  const type = contentType?.split(";", 1)[0]?.trim().toLowerCase();
-  return type === "application/json";
-};
-
-/**
- * A parse hook for the routes that take a body: only a service, and only JSON, checked before the body is
- * read (so an anonymous caller learns nothing from validation). Routes without a body check in the handler.
- */
-export const serviceBodies = (auth: Auth) => {
-  const requireService = serviceOf(auth);
-  const requireJson = (request: Request): undefined => {
-    if (!isJson(request.headers.get("content-type"))) {
-      throw new TesseraError("ERR_UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json", {
-        status: 415,
-      });
-    }
-    // Nothing parsed here: Elysia's own JSON parser reads the body next.
-    return undefined;
-  };
-  return async ({ request }: { request: Request }): Promise<undefined> => {
-    await requireService(request);
-    return requireJson(request);
-  };
-};

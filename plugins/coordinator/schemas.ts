@@ -1,6 +1,7 @@
 // Request bodies and queries of the job API. Unknown fields are refused so a typo surfaces as a 422.
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
+import { DisplayName, JsonValue } from "../../core/plugins/define-plugin";
 import { JOB_STATUSES } from "./job";
 
 const strict = { additionalProperties: false } as const;
@@ -8,16 +9,17 @@ const strict = { additionalProperties: false } as const;
 // Ids are generated UUIDs; anything else can't name a row, and a NUL byte would upset PostgreSQL.
 export const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
 const JobType = t.String({ pattern: "^[A-Za-z0-9][\\w.:-]{0,99}$", description: "e.g. build, review.request" });
-// Free text: PostgreSQL text can't hold a NUL byte, so it is refused up front for both dialects alike.
+// Free text, kept as sent: PostgreSQL text can't hold a NUL byte, so it is refused up front for both dialects alike.
 const text = (minLength: number, maxLength: number) => t.String({ minLength, maxLength, pattern: "^[^\\u0000]*$" });
-const Title = text(1, 200);
+// A title is shown to people as the job's name: the display-name rules apply.
+const Title = DisplayName(200, "title");
 const Message = text(0, 1000);
 const Status = t.Union(JOB_STATUSES.map((status) => t.Literal(status)));
 
 export const JobParams = t.Object({ id: Id });
 
 export const CreateJobBody = t.Object(
-  { workspaceId: Id, type: JobType, title: t.Optional(Title), payload: t.Optional(t.Unknown()) },
+  { workspaceId: Id, type: JobType, title: t.Optional(Title), payload: t.Optional(JsonValue("/payload")) },
   strict,
 );
 
@@ -26,7 +28,7 @@ export const WebhookBody = t.Object(
     workspaceId: Id,
     event: JobType,
     title: t.Optional(Title),
-    data: t.Optional(t.Unknown()),
+    data: t.Optional(JsonValue("/data")),
   },
   strict,
 );
@@ -39,7 +41,7 @@ export const ProgressBody = t.Object(
   strict,
 );
 
-export const CompleteBody = t.Object({ result: t.Optional(t.Unknown()), message: t.Optional(Message) }, strict);
+export const CompleteBody = t.Object({ result: t.Optional(JsonValue("/result")), message: t.Optional(Message) }, strict);
 
 export const FailBody = t.Object({ error: text(1, 8192), message: t.Optional(Message) }, strict);
 

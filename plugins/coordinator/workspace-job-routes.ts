@@ -32,7 +32,7 @@ export const workspaceJobRoutes = (db: Database, auth: Auth) =>
       "/workspaces/:id/jobs/:jobId",
       async ({ request, params }) => {
         await auth.requireRole(request, params.id, "viewer");
-        const job = await findJob(db, params.jobId, params.id);
+        const job = await findJob(db, params.jobId, [params.id]);
         if (!job) throw notFound("No job has this id in this workspace", { path: params.jobId });
         return job;
       },

@@ -22,6 +22,25 @@ const AgentTypeSchema = t.Object({
       description: "The agent's whole environment: nothing else is inherited.",
     }),
   ),
+  limits: t.Optional(
+    t.Object(
+      {
+        inputBytes: t.Optional(
+          t.Integer({ minimum: 4, maximum: 1_048_576, description: "The task's input as JSON (default 32768); larger is 422." }),
+        ),
+        outputBytes: t.Optional(
+          t.Integer({ minimum: 1, description: "stdout and stderr together; past it the run is ended and failed." }),
+        ),
+        memoryBytes: t.Optional(
+          t.Integer({ minimum: 1_048_576, description: "Address space of each process (RLIMIT_AS, set with prlimit)." }),
+        ),
+        cpuSeconds: t.Optional(
+          t.Integer({ minimum: 1, description: "CPU time of each process (RLIMIT_CPU, set with prlimit)." }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  ),
 });
 
 export const FederationConfigSchema = t.Object({
@@ -33,6 +52,11 @@ export const FederationConfigSchema = t.Object({
         description: 'Hosts peers may live on ("host", "host:port" or "*.example.com"); the plugin\'s net grant.',
       }),
       maxPending: t.Integer({ minimum: 1, default: 50, description: "Unanswered connection requests kept at once." }),
+      requestsPerMinute: t.Integer({
+        minimum: 1,
+        default: 10,
+        description: "connection.request messages one client address may post per minute (429 past it).",
+      }),
     },
     { default: {} },
   ),
@@ -73,6 +97,16 @@ export const FederationConfigSchema = t.Object({
         default: "8h",
         description: "How long a federated sign-in (a peer's user, as a guest here) lasts, e.g. 8h.",
       }),
+      signInsPerMinute: t.Integer({
+        minimum: 1,
+        default: 30,
+        description: "Federated sign-ins (GET /auth/federated/:peer) one client address may start per minute (429 past it).",
+      }),
+      maxPendingSignIns: t.Integer({
+        minimum: 1,
+        default: 1000,
+        description: "Federated sign-ins started and not yet completed, kept at once; past it new ones get 429 until some end.",
+      }),
     },
     { default: {} },
   ),
@@ -95,12 +129,15 @@ export type AgentTypeConfig = Static<typeof AgentTypeSchema>;
 export const ROUTE_PREFIXES = ["/.well-known/tessera", "/federation", "/agents", "/auth/federated", "/workspaces/:id/shares"];
 
 const needsPath = (config: FederationConfig) =>
-  Object.values(config.agents.types).some(({ command: [program = ""] }) => program !== "bun" && !program.includes("/"));
+  Object.values(config.agents.types).some(
+    ({ command: [program = ""], limits }) =>
+      (program !== "bun" && !program.includes("/")) || limits?.memoryBytes !== undefined || limits?.cpuSeconds !== undefined,
+  );
 
 /**
  * Peers can only live on the configured hosts: an admin adding a peer elsewhere gets ERR_FED_NOT_GRANTED
  * naming this setting, rather than the plugin widening its own grant at run time. PATH is read only to
- * find bare command names, and never passed on to agents.
+ * find bare command names and prlimit (for memory and CPU limits), and never passed on to agents.
  */
 export const federationGrants = (config: FederationConfig): Partial<Grants> => ({
   net: config.peers.allowedHosts,

@@ -25,13 +25,16 @@ export type FederationErrorCode =
   | "ERR_FED_ASSERTION"
   /** Same commandId, other arguments. */
   | "ERR_FED_COMMAND_CONFLICT"
-  /**
-   * The peer could not be reached within the retry budget. 504, not 502: the core hides a 502's code
-   * and details as an internal error, and a caller should learn that the peer is down.
-   */
+  /** Between instances: the peer could not be reached within the retry budget. */
   | "ERR_FED_UNREACHABLE"
-  /** The peer's answer was unsigned, mis-signed or not bound to the command. */
+  /** Between instances: the peer's answer was unsigned, mis-signed or not bound to the command. */
   | "ERR_FED_RESPONSE"
+  /** To a user asking through this instance (502): the peer is down, or answered something unusable. */
+  | "ERR_FED_PEER_UNAVAILABLE"
+  /** To a user asking through this instance (504): the peer did not answer in time. */
+  | "ERR_FED_PEER_TIMEOUT"
+  /** A peer's guest asked to reach another peer through this instance. */
+  | "ERR_FED_GUEST_RELAY"
   | "ERR_FED_DISABLED"
   | "ERR_AGENT_TYPE"
   | "ERR_AGENT_TIMEOUT"

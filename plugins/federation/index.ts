@@ -5,7 +5,7 @@ import { TesseraError } from "../../core/errors/tessera-error";
 import { definePlugin } from "../../core/plugins/define-plugin";
 import type { PluginContext } from "../../core/plugins/plugin-context";
 import { agentRoutes } from "./agents/agent-routes";
-import { loseInterrupted } from "./agents/agent-store";
+import { anonymousLimits } from "./anonymous-limits";
 import { type FederationConfig, FederationConfigSchema, federationGrants } from "./config";
 import { createFederation } from "./create-federation";
 import type { Federation } from "./federation";
@@ -56,14 +56,15 @@ export default definePlugin({
       help: "Messages posted to the federation inbox, by outcome (ok or the refusal's code).",
       labelNames: ["outcome"],
     });
+    const anonymous = anonymousLimits(ctx);
     return new Elysia({ name: "federation" })
       .use(identityRoutes(fed))
-      .use(inboxRoute(fed, received))
+      .use(inboxRoute(fed, received, anonymous))
       .use(peerRoutes(fed))
       .use(remoteRoutes(fed))
       .use(agentRoutes(fed))
       .use(homeRoute(fed))
-      .use(guestRoutes(fed))
+      .use(guestRoutes(fed, anonymous))
       .use(shareRoutes(fed));
   },
   async start(ctx) {
@@ -72,7 +73,7 @@ export default definePlugin({
     await fed.loadIdentity();
     // Runs this instance's previous process left unfinished can't be finished by this one; other
     // instances' runs are theirs to finish.
-    for (const agent of await loseInterrupted(fed.db, ctx.instance.instanceId)) await fed.reportAgent(agent);
+    for (const agent of await fed.runner.loseInterrupted()) await fed.reportAgent(agent);
     await fed.outbox.start();
     instance.reconciler.start();
     instance.pruner = setInterval(() => {

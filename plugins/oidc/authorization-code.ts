@@ -43,8 +43,13 @@ export interface TokenSet {
   accessToken?: string;
 }
 
+const answerLate = (cause: unknown) =>
+  oidcError("ERR_OIDC_UNAVAILABLE", 503, "The provider's token answer did not arrive; try signing in again shortly", { cause });
+
 const tokenError = async (response: Response, endpoint: string) => {
-  const read = await readJsonObject(response);
+  const read = await readJsonObject(response).catch((cause: unknown) => {
+    throw answerLate(cause);
+  });
   const error = read.ok ? stringField(read.value, "error") : undefined;
   const description = read.ok ? stringField(read.value, "error_description") : undefined;
   if (error === "invalid_grant") {
@@ -89,7 +94,9 @@ export const exchangeCode = async (
     });
   }
   if (response.status !== 200) throw await tokenError(response, client.tokenEndpoint);
-  const read = await readJsonObject(response);
+  const read = await readJsonObject(response).catch((cause: unknown) => {
+    throw answerLate(cause);
+  });
   if (!read.ok) throw oidcError("ERR_OIDC_PROVIDER_RESPONSE", 502, `The token endpoint's answer is unusable: ${read.reason}`);
   const idToken = stringField(read.value, "id_token");
   if (!idToken) {

@@ -116,6 +116,11 @@ export const OidcConfigSchema = t.Object({
     description:
       "How long a verified JWT access token is answered from memory (never past its exp; 0: verify every request). A key the provider withdraws stops working within this long.",
   }),
+  loginsPerMinute: t.Integer({
+    minimum: 1,
+    default: 60,
+    description: "Sign-ins (GET /auth/login) one client address may start per minute (429 past it).",
+  }),
   discoveryRefreshMs: t.Integer({
     minimum: 60_000,
     default: 3_600_000,

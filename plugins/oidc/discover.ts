@@ -70,7 +70,9 @@ const fetchDocument = async (fetch: ScopedFetch, url: string): Promise<JsonObjec
       `There is no discovery document at ${url} (HTTP ${response.status}); check ${ISSUER_PATH} against the provider's "OpenID Configuration Issuer"`,
     );
   }
-  const read = await readJsonObject(response);
+  const read = await readJsonObject(response).catch((cause: unknown) => {
+    throw unreachable(url, "the answer stopped arriving", cause);
+  });
   if (!read.ok) throw configProblem(`The discovery document at ${url} is unusable: ${read.reason}`);
   return read.value;
 };

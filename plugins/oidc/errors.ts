@@ -18,9 +18,9 @@ export type OidcErrorCode =
   | "ERR_OIDC_ISSUER"
   /** The token endpoint refused the code (expired, used, or PKCE mismatch). */
   | "ERR_OIDC_CODE_REJECTED"
-  /** The token endpoint refused this client's credentials. */
+  /** The token endpoint refused this client's credentials (502: a gateway error, its code shown to the client). */
   | "ERR_OIDC_CLIENT_REJECTED"
-  /** The token, userinfo or introspection endpoint answered something unusable. */
+  /** The token, userinfo or introspection endpoint answered something unusable (502, never ERR_INTERNAL). */
   | "ERR_OIDC_PROVIDER_RESPONSE"
   | "ERR_OIDC_ID_TOKEN"
   | "ERR_OIDC_LOGOUT_TOKEN"
@@ -28,9 +28,7 @@ export type OidcErrorCode =
   /** An access token that is not a JWT while introspection is off. */
   | "ERR_OIDC_OPAQUE_TOKEN"
   /** A valid access token whose subject never signed in here. */
-  | "ERR_OIDC_UNKNOWN_SUBJECT"
-  /** A cross-site request to a state-changing route. */
-  | "ERR_OIDC_CSRF";
+  | "ERR_OIDC_UNKNOWN_SUBJECT";
 
 export const oidcError = (code: OidcErrorCode, status: number, message: string, options: Omit<ErrorOptions, "status"> = {}) =>
   new TesseraError(code, message, { ...options, status });

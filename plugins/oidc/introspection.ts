@@ -84,7 +84,11 @@ export class Introspector {
         `The introspection endpoint refused the request (HTTP ${response.status}); check the client's credentials`,
       );
     }
-    const read = await readJsonObject(response);
+    const read = await readJsonObject(response).catch((cause: unknown) => {
+      throw oidcError("ERR_OIDC_UNAVAILABLE", 503, "The provider's introspection answer did not arrive; try again shortly", {
+        cause,
+      });
+    });
     if (!read.ok) throw oidcError("ERR_OIDC_PROVIDER_RESPONSE", 502, `The introspection answer is unusable: ${read.reason}`);
     return read.value;
   }

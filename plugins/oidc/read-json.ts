@@ -1,5 +1,10 @@
-// Reads a provider's JSON answer with a size cap, so a broken or hostile endpoint can't make us buffer without bound.
-const MAX_BYTES = 256 * 1024;
+// Reads a provider's JSON answer with a size cap enforced while it streams, so a broken or hostile
+// endpoint can't make us buffer without bound.
+import { isTesseraError } from "../../core/errors/tessera-error";
+import { readCapped } from "../../core/plugins/define-plugin";
+
+/** The most any answer from the provider (discovery, token, userinfo, introspection, JWKS) may be. */
+export const MAX_ANSWER_BYTES = 256 * 1024;
 
 export type JsonObject = Record<string, unknown>;
 
@@ -8,14 +13,17 @@ export const isJsonObject = (value: unknown): value is JsonObject =>
 
 export type JsonRead = { ok: true; value: JsonObject } | { ok: false; reason: string };
 
+/** The answer as a JSON object, or why it is unusable. Rejects only when the answer stops arriving (ERR_FETCH_TIMEOUT). */
 export const readJsonObject = async (response: Response): Promise<JsonRead> => {
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > MAX_BYTES) {
-    await response.body?.cancel();
-    return { ok: false, reason: `the answer is larger than ${MAX_BYTES} bytes` };
+  let bytes: Uint8Array;
+  try {
+    bytes = await readCapped(response, MAX_ANSWER_BYTES);
+  } catch (error) {
+    if (isTesseraError(error) && error.code === "ERR_FETCH_TOO_LARGE") {
+      return { ok: false, reason: `the answer is larger than ${MAX_ANSWER_BYTES} bytes` };
+    }
+    throw error;
   }
-  const bytes = await response.arrayBuffer();
-  if (bytes.byteLength > MAX_BYTES) return { ok: false, reason: `the answer is larger than ${MAX_BYTES} bytes` };
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));

@@ -5,7 +5,7 @@ import type { Logger } from "../../core/log/logger";
 import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
 import { oidcError } from "./errors";
 import { profileClaims } from "./id-token";
-import { readJsonObject } from "./read-json";
+import { type JsonRead, readJsonObject } from "./read-json";
 
 export interface Profile {
   email?: string;
@@ -39,7 +39,13 @@ export const fetchUserinfo = async (
     log.warn("userinfo refused; signing in with the ID token's claims", { status: response.status });
     return null;
   }
-  const read = await readJsonObject(response);
+  let read: JsonRead;
+  try {
+    read = await readJsonObject(response);
+  } catch (error) {
+    log.warn("userinfo answer did not arrive; signing in with the ID token's claims", { error });
+    return null;
+  }
   if (!read.ok) {
     log.warn("userinfo answer unusable; signing in with the ID token's claims", { reason: read.reason });
     return null;

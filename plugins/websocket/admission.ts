@@ -3,31 +3,20 @@
 // core's error mapper.
 import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import { forbidden, TesseraError } from "../../core/errors/tessera-error";
+import type { ClientAddress, PeerAddress } from "../../core/http/client-address";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
 import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
 
-/** The part of Bun's Server that knows the peer's address. */
-export interface PeerAddress {
-  requestIP(request: Request): { address: string } | null;
-}
+export type { PeerAddress };
 
 export interface AdmissionOptions {
   limits: RateLimiter;
   attemptsPerMinute: number;
   allowedOrigins: readonly string[];
-  trustProxy: boolean;
+  /** ctx.clientAddress: the one place that decides how far X-Forwarded-For is believed. */
+  clientAddress: ClientAddress;
   onLimited(): void;
 }
-
-/** Behind a trusted proxy, the address it appended last; otherwise the socket's peer. */
-export const clientIp = (request: Request, server: PeerAddress, trustProxy: boolean): string => {
-  if (trustProxy) {
-    const hops = request.headers.get("x-forwarded-for")?.split(",");
-    const last = hops?.[hops.length - 1]?.trim();
-    if (last) return last;
-  }
-  return server.requestIP(request)?.address ?? "unknown";
-};
 
 // Browsers send origins in canonical form; config may carry a trailing slash or capitals.
 const canonicalOrigin = (origin: string): string => (URL.canParse(origin) ? new URL(origin).origin : origin.toLowerCase());
@@ -60,7 +49,7 @@ export const createAdmission = (options: AdmissionOptions) => {
 
   // At once with an in-memory limiter: the upgrade need not wait for anything here.
   return (request: Request, server: PeerAddress): MaybePromise<void> =>
-    andThen(options.limits.consume(`ws-connect:${clientIp(request, server, options.trustProxy)}`, rule), (decision) => {
+    andThen(options.limits.consume(`ws-connect:${options.clientAddress(request, server)}`, rule), (decision) => {
       if (!decision.allowed) throw refuse(decision);
       checkOrigin(request);
     });

@@ -34,7 +34,8 @@ export const WebSocketConfigSchema = t.Object({
     minimum: 4000,
     maximum: 480_000,
     default: 30_000,
-    description: "A silent socket is pinged after this long, and closed if it stays silent as long again.",
+    description:
+      "A socket is pinged before it has been silent this long (up to 8 s before: Bun counts in 4 s steps), and closed if no answer comes within 4 to 16 s more.",
   }),
   replayLimit: t.Integer({
     minimum: 1,
@@ -77,12 +78,34 @@ export const WebSocketConfigSchema = t.Object({
 
 export type WebSocketConfig = Static<typeof WebSocketConfigSchema>;
 
+// Bun (uWebSockets) keeps time in 4-second steps, rounding every timeout up to a whole step. With
+// sendPings it pings a socket silent for idleTimeout minus a grace, and closes it when the grace passes
+// without an answer; the grace is 4, 8 or 16 s, the largest that fits four times into idleTimeout.
+const TIMER_STEP_S = 4;
+const MAX_IDLE_TIMEOUT_S = 960;
+const graceOf = (idleTimeout: number): number => {
+  let grace = TIMER_STEP_S;
+  while (idleTimeout - grace * 2 >= grace * 2 && grace < 16) grace *= 2;
+  return grace;
+};
+const pingAfter = (idleTimeout: number): number => Math.ceil((idleTimeout - graceOf(idleTimeout)) / TIMER_STEP_S) * TIMER_STEP_S;
+
+/**
+ * The longest idleTimeout whose ping comes before the socket has been silent for the heartbeat interval,
+ * so that a proxy timing out after a little more than the interval never sees a longer silence.
+ */
+export const idleTimeoutFor = (heartbeatIntervalMs: number): number => {
+  const limit = Math.floor(heartbeatIntervalMs / 1000);
+  for (let idleTimeout = MAX_IDLE_TIMEOUT_S; idleTimeout > 2 * TIMER_STEP_S; idleTimeout--) {
+    if (pingAfter(idleTimeout) <= limit) return idleTimeout;
+  }
+  return 2 * TIMER_STEP_S;
+};
+
 /** Bun applies these to the whole server (see create-runtime); this plugin is the only one that opens sockets. */
 export const serverOptions = (config: WebSocketConfig) => ({
   maxPayloadLength: config.maxPayloadBytes,
-  // Bun pings a silent socket halfway through idleTimeout and closes it at the end, so a live peer is
-  // pinged every heartbeat and a dead one is reaped after two.
-  idleTimeout: Math.ceil((2 * config.heartbeatIntervalMs) / 1000),
+  idleTimeout: idleTimeoutFor(config.heartbeatIntervalMs),
   sendPings: true,
   // Past the limit Bun drops frames; the hub closes such a socket (1013) before that happens.
   backpressureLimit: config.maxBufferedBytes,

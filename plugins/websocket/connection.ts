@@ -16,6 +16,10 @@ export interface Identity {
   userId: string;
   /** When the credential expires (epoch ms); undefined when the resolver does not say. */
   expiresAt: number | undefined;
+  /** The session the credential is, or was issued for: its revocation ends the connection. */
+  sessionId?: string;
+  /** A guest's federation peer: suspending it, or unsharing a workspace from it, reaches this connection. */
+  guestOf?: string;
 }
 
 /** What a Connection reports to, and the one limit it needs on every send. */
@@ -31,6 +35,8 @@ export class Connection {
   socket: Socket | undefined;
   userId: string | undefined;
   expiresAt: number | undefined;
+  sessionId: string | undefined;
+  guestOf: string | undefined;
   /** The auth deadline before authentication, the credential's expiry after. */
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Workspaces subscribed or being subscribed; created on the first subscribe. */
@@ -48,6 +54,8 @@ export class Connection {
   ) {
     this.userId = identity?.userId;
     this.expiresAt = identity?.expiresAt;
+    this.sessionId = identity?.sessionId;
+    this.guestOf = identity?.guestOf;
   }
 
   open(socket: Socket): void {

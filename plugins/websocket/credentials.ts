@@ -2,7 +2,7 @@
 // session cookie, through the auth chain), from ?token= when allowed, or from an `auth` message.
 import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
 import { badRequest, forbidden, unauthenticated } from "../../core/errors/tessera-error";
-import type { Auth } from "../../core/identity/auth";
+import type { Auth, UserPrincipal } from "../../core/identity/auth";
 import type { Principal } from "../../core/identity/types";
 import type { Identity } from "./connection";
 import type { Tickets } from "./tickets";
@@ -25,9 +25,17 @@ export interface CredentialOptions {
 // Visible ASCII only: anything else can't be a token and would not survive a header.
 const TOKEN_SHAPE = /^[\x21-\x7e]+$/;
 
+/** What a connection keeps of a user: enough to end it when the session or the guest's access goes. */
+export const userIdentity = ({ user, expiresAt, sessionId }: UserPrincipal): Identity => ({
+  userId: user.id,
+  expiresAt,
+  ...(sessionId === undefined ? {} : { sessionId }),
+  ...(user.guestOf === null ? {} : { guestOf: user.guestOf }),
+});
+
 const identityOf = (principal: Principal): Identity => {
   if (principal.kind !== "user") throw forbidden("WebSocket subscriptions are for users, not services or peers");
-  return { userId: principal.user.id, expiresAt: principal.expiresAt };
+  return userIdentity(principal);
 };
 
 export const createCredentials = ({ auth, tickets, allowQueryToken, baseUrl }: CredentialOptions): Credentials => {

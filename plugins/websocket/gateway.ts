@@ -1,9 +1,9 @@
 // The sockets' lifecycle: authentication (at upgrade or by message, with its deadline and the
 // credential's expiry), the per-user message rate checked before anything else, dispatch to the hub,
-// per-user connection counts (ctx.slots: across instances when Redis is configured), and closing
-// everything on shutdown.
+// per-user connection counts (ctx.slots: across instances when Redis is configured), closing a socket
+// whose session or access is withdrawn (revocation.ts), and closing everything on shutdown.
 import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import { isTesseraError, TesseraError } from "../../core/errors/tessera-error";
+import { isTesseraError, TesseraError, unauthenticated } from "../../core/errors/tessera-error";
 import { rateLimitHeaders } from "../../core/limits/rate-headers";
 import type { RateLimiter } from "../../core/limits/rate-limiter";
 import type { Slots } from "../../core/limits/slots";
@@ -15,11 +15,13 @@ import type { Hub } from "./hub";
 import { MessageLimit } from "./message-limit";
 import { isParseFailure, parseClientMessage } from "./parse-message";
 import { CLOSE } from "./protocol";
+import type { Revocations } from "./revocation";
 import type { WsMetrics } from "./ws-metrics";
 
 export interface GatewayOptions {
   hub: Hub;
   credentials: Credentials;
+  revocations: Revocations;
   metrics: WsMetrics;
   log: Logger;
   authTimeoutMs: number;
@@ -55,6 +57,9 @@ export class Gateway implements ConnectionOwner {
 
   /** A socket about to be opened; one authenticated at upgrade takes one of its user's slots now. */
   connect(identity: Identity | undefined): MaybePromise<Connection> {
+    if (this.options.revocations.isRevoked(identity?.sessionId)) {
+      throw unauthenticated("The session this credential was issued for was revoked; sign in again");
+    }
     const connection = new Connection(this, identity);
     if (!identity) return connection;
     return andThen(this.reserve(connection, identity.userId), (reserved) => {
@@ -109,6 +114,7 @@ export class Gateway implements ConnectionOwner {
 
   closed(connection: Connection, code: number): void {
     clearDeadline(connection);
+    this.options.revocations.untrack(connection);
     if (!this.all.delete(connection)) return;
     this.options.hub.drop(connection);
     this.releaseSlot(connection);
@@ -193,13 +199,18 @@ export class Gateway implements ConnectionOwner {
         return;
       }
     }
+    this.options.revocations.untrack(connection);
     connection.userId = identity.userId;
     connection.expiresAt = identity.expiresAt;
+    connection.sessionId = identity.sessionId;
+    connection.guestOf = identity.guestOf;
     this.ready(connection);
   }
 
   private ready(connection: Connection): void {
     armExpiry(connection);
+    this.options.revocations.track(connection);
+    if (connection.closing) return;
     const { userId, expiresAt } = connection;
     connection.send(JSON.stringify(expiresAt === undefined ? { type: "ready", userId } : { type: "ready", userId, expiresAt }));
   }

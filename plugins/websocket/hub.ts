@@ -135,6 +135,59 @@ export class Hub {
     connection.workspaces = undefined;
   }
 
+  /** A workspace unshared from a peer: its guests' subscriptions end as a removed member's do. */
+  unshare(workspaceId: string, peerId: string): void {
+    const room = this.rooms.get(workspaceId);
+    if (!room) return;
+    this.removeWhere(room, (connection) => connection.guestOf === peerId);
+    this.dropIfEmpty(room);
+  }
+
+  /**
+   * The event stream was cut off and is back with events lost for good in `gaps`: their subscribers are
+   * told as a resume past the history is (`subscribed` with gap), and refetch.
+   */
+  announceGaps(gaps: ReadonlySet<string>): void {
+    for (const workspaceId of gaps) {
+      const room = this.rooms.get(workspaceId);
+      if (!room) continue;
+      const notice = JSON.stringify({ type: "subscribed", workspaceId, gap: true });
+      for (const connection of room.members) connection.send(notice);
+    }
+  }
+
+  /**
+   * Every subscriber's membership checked again against the database: a member.removed event lost
+   * while the event stream was away would otherwise leave a removed member subscribed.
+   */
+  async recheckMembers(): Promise<void> {
+    const roles = new Map<string, Promise<Role | null>>();
+    const roleOf = (workspaceId: string, userId: string) => {
+      const key = `${workspaceId}\n${userId}`;
+      let role = roles.get(key);
+      if (!role) {
+        role = this.options.roleOf(workspaceId, userId);
+        roles.set(key, role);
+      }
+      return role;
+    };
+    const checks: Promise<void>[] = [];
+    for (const room of [...this.rooms.values()]) {
+      for (const connection of [...room.members, ...room.pending.keys()]) {
+        const userId = connection.userId;
+        if (userId === undefined) continue;
+        checks.push(
+          roleOf(room.workspaceId, userId).then((role) => {
+            if (role || this.rooms.get(room.workspaceId) !== room) return;
+            this.removeWhere(room, (subscriber) => subscriber === connection);
+            this.dropIfEmpty(room);
+          }),
+        );
+      }
+    }
+    await Promise.all(checks);
+  }
+
   stop(): void {
     for (const room of this.rooms.values()) room.stop();
     this.rooms.clear();
@@ -198,7 +251,10 @@ export class Hub {
     const id = Number(event.id);
     if (id > room.lastId) room.lastId = id;
     // Before the fan-out: the removed user does not get this workspace's events any more, this one included.
-    if (event.event === "member.removed") this.removeUser(room, removedUserId(event.data));
+    if (event.event === "member.removed") {
+      const userId = removedUserId(event.data);
+      if (userId !== undefined) this.removeWhere(room, (connection) => connection.userId === userId);
+    }
     const text = eventText(event);
     if (room.members.size > 0) {
       this.server?.publish(room.topic, text);
@@ -218,11 +274,10 @@ export class Hub {
     this.dropIfEmpty(room);
   }
 
-  private removeUser(room: Room, userId: string | undefined): void {
-    if (userId === undefined) return;
+  private removeWhere(room: Room, removed: (connection: Connection) => boolean): void {
     const notice = JSON.stringify({ type: "unsubscribed", workspaceId: room.workspaceId, reason: "removed" });
     for (const connection of [...room.members, ...room.pending.keys()]) {
-      if (connection.userId !== userId) continue;
+      if (!removed(connection)) continue;
       this.leave(room, connection);
       connection.send(notice);
     }

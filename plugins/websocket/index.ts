@@ -8,6 +8,8 @@ import { TICKET_ROUTE, WebSocketConfigSchema } from "./config";
 import { createCredentials } from "./credentials";
 import { Gateway } from "./gateway";
 import { Hub } from "./hub";
+import { resyncOnReconnect } from "./resync";
+import { Revocations } from "./revocation";
 import { websocketRoutes } from "./routes";
 import { eventStreamRoutes, SSE_ROUTE } from "./sse/routes";
 import { EventStreams } from "./sse/streams";
@@ -15,6 +17,8 @@ import { StreamTopics } from "./sse/topics";
 import { loadTicketSecret } from "./ticket-secret";
 import { createTickets } from "./tickets";
 import { wsMetrics } from "./ws-metrics";
+
+const REMEMBER_FLOOR_MS = 10_000;
 
 export default definePlugin({
   name: "websocket",
@@ -42,6 +46,11 @@ export default definePlugin({
       sent: metrics.sent,
       streams: topics,
     });
+    // Revoked sessions are remembered as long as a ticket lives, so one issued before a sign-out opens
+    // nothing after it; the floor covers an `auth` message checked just before the revocation.
+    const revocations = new Revocations({ hub, rememberMs: Math.max(config.ticketTtlSeconds * 1000, REMEMBER_FLOOR_MS) });
+    ctx.onStop(ctx.identityChanges.listen((change) => revocations.apply(change)));
+    ctx.onStop(resyncOnReconnect({ events: ctx.events, identityChanges: ctx.identityChanges, hub, revocations, log: ctx.log }));
     const credentials = createCredentials({
       auth: ctx.auth,
       tickets,
@@ -51,6 +60,7 @@ export default definePlugin({
     const gateway = new Gateway({
       hub,
       credentials,
+      revocations,
       metrics,
       log: ctx.log,
       authTimeoutMs: config.authTimeoutMs,
@@ -61,12 +71,12 @@ export default definePlugin({
       maxConnectionsPerUser: config.maxConnectionsPerUser,
       maxBufferedBytes: config.maxBufferedBytes,
     });
-    ctx.onStop(() => gateway.stop());
+    ctx.onDrain(() => gateway.stop());
     const admit = createAdmission({
       limits: ctx.limits,
       attemptsPerMinute: config.connectionAttemptsPerMinutePerIp,
       allowedOrigins: ctx.instance.allowedOrigins,
-      trustProxy: ctx.instance.trustProxy,
+      clientAddress: ctx.clientAddress,
       onLimited: () => metrics.limited("attempts"),
     });
     const routes = websocketRoutes({ config, auth: ctx.auth, admit, credentials, gateway, hub, tickets });
@@ -74,6 +84,7 @@ export default definePlugin({
     const streams = new EventStreams({
       hub,
       topics,
+      revocations,
       slots: ctx.slots,
       metrics: ctx.metrics,
       heartbeatMs: config.sse.heartbeatMs,
@@ -81,7 +92,7 @@ export default definePlugin({
       maxStreamsPerUser: config.sse.maxStreamsPerUser,
       maxBufferedBytes: config.maxBufferedBytes,
     });
-    ctx.onStop(() => streams.stop());
+    ctx.onDrain(() => streams.stop());
     return routes.use(eventStreamRoutes({ auth: ctx.auth, admit, streams }));
   },
 });

@@ -10,9 +10,9 @@ export const CLOSE = {
   INTERNAL: 1011,
   /** The client did not drain its buffer fast enough: reconnect and resume with `since`. */
   SLOW_CONSUMER: 1013,
-  /** Not authenticated in time, bad credentials, or the credential expired. */
+  /** Not authenticated in time, bad credentials, the credential expired, or its session was revoked (sign-out). */
   UNAUTHENTICATED: 4401,
-  /** Authenticated, but not as a user (a service or a peer). */
+  /** Authenticated, but not as a user (a service or a peer); or a guest whose peer was suspended or disconnected. */
   FORBIDDEN: 4403,
   /** Kept flooding after `rate_limited`, or too many connections for this user. */
   RATE_LIMITED: 4429,
@@ -25,6 +25,8 @@ export type ErrorCode =
   | "unauthenticated"
   | "auth_timeout"
   | "token_expired"
+  | "session_revoked"
+  | "access_withdrawn"
   | "user_mismatch"
   | "forbidden"
   | "already_subscribed"
@@ -49,14 +51,18 @@ export interface ReadyMessage {
 export interface SubscribedMessage {
   type: "subscribed";
   workspaceId: string;
-  /** Events after `since` are no longer all in the history: nothing was replayed; refetch the workspace's state. */
+  /**
+   * The history cannot vouch for events after `since` (trimmed, or lost when Redis or a single instance
+   * restarted): nothing was replayed; refetch the workspace's state. Also sent on an open subscription
+   * when this instance lost events for good while its Redis was away; live events follow either way.
+   */
   gap?: true;
 }
 
 export interface UnsubscribedMessage {
   type: "unsubscribed";
   workspaceId: string;
-  /** Set when the server ended the subscription: "removed" means the user left the workspace. */
+  /** Set when the server ended the subscription: "removed" means the user left the workspace, or it was unshared from a guest's peer. */
   reason?: "removed";
 }
 

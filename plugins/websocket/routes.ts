@@ -4,10 +4,11 @@ import { Elysia } from "elysia";
 import { andThen, isPromiseLike, type MaybePromise } from "../../core/async/maybe-promise";
 import { TesseraError } from "../../core/errors/tessera-error";
 import type { Auth } from "../../core/identity/auth";
+import { NoBody } from "../../core/plugins/define-plugin";
 import type { PeerAddress } from "./admission";
 import { serverOptions, TICKET_ROUTE, type WebSocketConfig } from "./config";
 import type { Connection } from "./connection";
-import type { Credentials } from "./credentials";
+import { type Credentials, userIdentity } from "./credentials";
 import type { Gateway } from "./gateway";
 import type { Hub, Publisher } from "./hub";
 import type { Tickets } from "./tickets";
@@ -60,6 +61,13 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
   // Without a wait on one instance (in-memory limits, a cached session): connects are the hot path.
   const upgrade = ({ request, server, query }: UpgradeParts): MaybePromise<undefined> => {
     if (!server || request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw upgradeRequired(config.path);
+    // Bun answers any other version itself, with a bare 426.
+    if (request.headers.get("sec-websocket-version") !== "13") {
+      throw new TesseraError("ERR_UPGRADE_REQUIRED", "Only WebSocket version 13 is supported", {
+        status: 426,
+        headers: { Upgrade: "websocket", "Sec-WebSocket-Version": "13" },
+      });
+    }
     if (gateway.stopping) {
       throw new TesseraError("ERR_UNAVAILABLE", "The server is shutting down; reconnect shortly", {
         status: 503,
@@ -81,8 +89,12 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
       TICKET_ROUTE,
       async ({ request }) => {
         const principal = await auth.requireUser(request);
-        return tickets.issue({ userId: principal.user.id, expiresAt: principal.expiresAt });
+        return tickets.issue(userIdentity(principal));
       },
-      { detail: { summary: "A single-use ticket to open a WebSocket as ?ticket= (browsers)", tags: ["websocket"] } },
+      {
+        // The caller first, then the body: a ticket takes none, so anything sent is refused.
+        ...NoBody((request) => auth.requireUser(request)),
+        detail: { summary: "A single-use ticket to open a WebSocket as ?ticket= (browsers)", tags: ["websocket"] },
+      },
     );
 };

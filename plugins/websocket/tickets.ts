@@ -1,5 +1,6 @@
 // Single-use WebSocket tickets (POST /ws/ticket → ?ticket=): short-lived HS256 JWTs bound to the
-// user, carrying the expiry of the credential they were issued for so the socket ends with it.
+// user, carrying the expiry and the session of the credential they were issued for (and a guest's
+// peer), so the socket ends with that credential: at its expiry, or when it is revoked.
 import { errors, jwtVerify, SignJWT } from "jose";
 import { unauthenticated } from "../../core/errors/tessera-error";
 import type { SingleUse } from "../../core/limits/single-use";
@@ -35,10 +36,15 @@ export const createTickets = async ({ secret, ttlSeconds, ledger, issuer }: Tick
   // Imported once: jose would otherwise import the raw key on every sign and verify.
   const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
   return {
-    async issue({ userId, expiresAt }) {
+    async issue({ userId, expiresAt, sessionId, guestOf }) {
       const now = Math.floor(Date.now() / 1000);
       const exp = now + ttlSeconds;
-      const ticket = await new SignJWT(expiresAt === undefined ? {} : { cx: expiresAt })
+      const claims = {
+        ...(expiresAt === undefined ? {} : { cx: expiresAt }),
+        ...(sessionId === undefined ? {} : { sid: sessionId }),
+        ...(guestOf === undefined ? {} : { gst: guestOf }),
+      };
+      const ticket = await new SignJWT(claims)
         .setProtectedHeader({ alg: "HS256", typ: TYPE })
         .setIssuer(issuer)
         .setAudience(AUDIENCE)
@@ -64,12 +70,17 @@ export const createTickets = async ({ secret, ttlSeconds, ledger, issuer }: Tick
         if (error instanceof errors.JOSEError) throw invalid(error);
         throw error;
       }
-      const { sub, jti, exp, cx } = payload;
+      const { sub, jti, exp, cx, sid, gst } = payload;
       if (typeof sub !== "string" || typeof jti !== "string" || typeof exp !== "number") throw invalid(undefined);
       if (!(await ledger.claim(`ws-ticket:${jti}`, exp * 1000))) {
         throw unauthenticated("The ticket was already used; tickets are single-use, get a new one from POST /ws/ticket");
       }
-      return { userId: sub, expiresAt: typeof cx === "number" ? cx : undefined };
+      return {
+        userId: sub,
+        expiresAt: typeof cx === "number" ? cx : undefined,
+        ...(typeof sid === "string" ? { sessionId: sid } : {}),
+        ...(typeof gst === "string" ? { guestOf: gst } : {}),
+      };
     },
   };
 };

@@ -12,6 +12,7 @@ import { coldStart } from "./scenarios/cold-start";
 import { coldStartBinary } from "./scenarios/cold-start-binary";
 import { federationInbox } from "./scenarios/federation-inbox";
 import { federationRtt } from "./scenarios/federation-rtt";
+import { nestedBodies } from "./scenarios/nested-bodies";
 import { oidcBearerMe } from "./scenarios/oidc-bearer-me";
 import { sessionCookieMe, sessionMe } from "./scenarios/session-me";
 import { ws10kHold } from "./scenarios/ws-10k-hold";
@@ -37,6 +38,7 @@ const scenarios: Scenario[] = [
   wsTwoInstancesP99,
   federationRtt,
   federationInbox,
+  nestedBodies,
 ];
 
 const { values } = parseArgs({

@@ -113,4 +113,21 @@ describe.skipIf(!available)("the console on two federated instances", () => {
     await agentRow.getByText('"hello from the hub"').waitFor();
     await hubPage.screenshot({ path: join(shots, "console-agent.png") });
   }, 45_000);
+
+  test("a disconnected peer that asks again is shown to the spoke's admin as returning, with nothing granted", async () => {
+    const hubPage = await signedIn(hub);
+    await hubPage.getByRole("link", { name: "Peers" }).click();
+    hubPage.once("dialog", (dialog) => void dialog.accept());
+    await hubPage.getByRole("button", { name: /^Disconnect / }).click();
+    await hubPage.getByText("disconnected", { exact: true }).waitFor();
+    await hubPage.getByLabel("Peer URL").fill(spoke.url);
+    await hubPage.getByRole("button", { name: "Request peering" }).click();
+    await hubPage.getByText("requested", { exact: true }).waitFor();
+
+    const spokePage = await signedIn(spoke);
+    await spokePage.getByRole("link", { name: "Peers" }).click();
+    await spokePage.getByText("pending", { exact: true }).waitFor();
+    await spokePage.getByText("Returning peer, starts with nothing").waitFor();
+    expect(await spokePage.getByText("may do nothing here").count()).toBe(1);
+  }, 30_000);
 });

@@ -308,9 +308,9 @@ describe("federation between two instances", () => {
     await spoke.served.stop("SIGKILL");
     const started = Date.now();
     const response = await spawn({ agentType: "echo" });
-    expect(response.status).toBe(504);
+    expect(response.status).toBe(502);
     const problem = await response.json();
-    expect(problem.code).toBe("ERR_FED_UNREACHABLE");
+    expect(problem.code).toBe("ERR_FED_PEER_UNAVAILABLE");
     expect(problem.agent.status).toBe("lost");
     expect(Date.now() - started).toBeLessThan(8000);
     spoke = { ...spoke, served: await serveProcess(spokeConfig, { port: spokePort, dir: spokeDir }) };

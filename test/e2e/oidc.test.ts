@@ -6,8 +6,10 @@ import { freePort } from "../support/free-port";
 import { startTestProvider, TEST_CLIENT_SECRET, type TestProvider } from "../support/oidc-provider";
 import { type ServedInstance, serveProcess } from "../support/serve-process";
 
+const METRICS_TOKEN = "metrics-token-for-oidc-e2e";
 const oidcConfig = (publicUrl: string, issuer: string) => ({
   server: { publicUrl },
+  metrics: { token: METRICS_TOKEN },
   database: { url: "sqlite:./data/tessera.db" },
   plugins: {
     oidc: { enabled: true, issuer, clientId: "tessera", clientSecret: "${OIDC_CLIENT_SECRET}" },
@@ -77,7 +79,7 @@ describe("start-up against a provider", () => {
     const served = await serveProcess(oidcConfig(publicUrl, `http://127.0.0.1:${providerPort}`), { port, env });
     let provider: TestProvider | undefined;
     try {
-      const ready = await fetch(`${publicUrl}/readyz`);
+      const ready = await fetch(`${publicUrl}/readyz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(ready.status).toBe(503);
       expect(JSON.stringify(await ready.json())).toContain("The OpenID provider did not answer");
       expect((await fetch(`${publicUrl}/auth/login`, { redirect: "manual" })).status).toBe(503);

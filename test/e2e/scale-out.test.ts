@@ -28,8 +28,10 @@ const MESSAGE_BURST = 6;
 
 const apiKey = generateApiKey();
 
+const METRICS_TOKEN = "metrics-token-for-scale-out";
 const config = (databaseUrl: string, redisUrl: string, prefix: string) => ({
   server: { publicUrl: PUBLIC_URL },
+  metrics: { token: METRICS_TOKEN },
   database: { url: databaseUrl },
   redis: { url: redisUrl, prefix },
   log: { level: "warn" },
@@ -122,7 +124,7 @@ const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 };
 
 const readiness = async (at: Node) => {
-  const response = await at.http("/readyz");
+  const response = await at.http("/readyz", METRICS_TOKEN);
   return { status: response.status, body: await response.json() };
 };
 

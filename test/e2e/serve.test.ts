@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../support/free-port";
 import { runCli, type ServedInstance, serveProcess, TESSERA } from "../support/serve-process";
 import { makeTempDir } from "../support/test-runtime";
 
@@ -83,6 +84,60 @@ describe("tessera serve", () => {
     expect(await response.json()).toEqual({ slept: true });
     expect(await served.process.exited).toBe(0);
     expect(served.output()).toContain('"msg":"stopped"');
+  });
+});
+
+describe("tessera serve keeps /metrics and the detailed /readyz from the public", () => {
+  const METRICS_TOKEN = "metrics-token-for-serve-e2e";
+  let open: ServedInstance;
+  let guarded: ServedInstance;
+  let listened: ServedInstance;
+  let metricsPort: number;
+  beforeAll(async () => {
+    metricsPort = await freePort();
+    const dirs = [makeTempDir("serve-"), makeTempDir("serve-"), makeTempDir("serve-")] as const;
+    [open, guarded, listened] = await Promise.all([
+      serveProcess(config(dirs[0]), { dir: dirs[0] }),
+      serveProcess({ ...config(dirs[1]), metrics: { token: "${METRICS_TOKEN}" } }, { dir: dirs[1], env: { METRICS_TOKEN } }),
+      serveProcess({ ...config(dirs[2]), metrics: { listen: `127.0.0.1:${metricsPort}` } }, { dir: dirs[2] }),
+    ]);
+  });
+  afterAll(async () => {
+    for (const served of [open, guarded, listened]) {
+      if (!served) continue;
+      if (served.process.exitCode === null) await served.stop();
+      rmSync(served.dir, { recursive: true, force: true });
+    }
+  });
+
+  test("refuses /metrics with a 404 problem when no token or listener is configured; /readyz is status only", async () => {
+    const metrics = await fetch(`${open.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(metrics.status).toBe(404);
+    expect(metrics.headers.get("content-type")).toBe("application/problem+json");
+    expect(await (await fetch(`${open.url}/readyz`)).json()).toEqual({ status: "ready" });
+    expect((await fetch(`${open.url}/healthz`)).status).toBe(200);
+  });
+
+  test("refuses /metrics with a wrong token (401) and serves it with the right one", async () => {
+    const wrong = await fetch(`${guarded.url}/metrics`, { headers: { authorization: "Bearer metrics-token-guessed-wrong" } });
+    expect(wrong.status).toBe(401);
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    const right = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(right.status).toBe(200);
+    expect(await right.text()).toContain("tessera_http_requests_total");
+    const detailed = await fetch(`${guarded.url}/readyz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(await detailed.json()).toMatchObject({ status: "ready", checks: { database: { ok: true } } });
+  });
+
+  test("metrics.listen serves them on their own port and not on the public one", async () => {
+    expect(listened.output()).toContain(`Metrics listening on http://127.0.0.1:${metricsPort}`);
+    expect((await fetch(`${listened.url}/metrics`)).status).toBe(404);
+    expect(await (await fetch(`${listened.url}/readyz`)).json()).toEqual({ status: "ready" });
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain("tessera_");
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).json()).toMatchObject({
+      status: "ready",
+      checks: { database: { ok: true }, "plugin:greeter": { ok: true } },
+    });
   });
 });
 

@@ -67,6 +67,24 @@ describe("websocket authentication", () => {
     expect(await response.json()).toMatchObject({ code: "ERR_UNAUTHENTICATED" });
   });
 
+  test("POST /ws/ticket refuses a body: it takes none, so garbage is not taken for a request", async () => {
+    for (const body of ["[]", "42", "null", '{"userId":"x"}']) {
+      const response = await ws.http("/ws/ticket", alice.token, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(response.status).toBe(422);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+    const anonymous = await ws.http("/ws/ticket", undefined, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "[]",
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
   test("a first auth message authenticates a socket opened without credentials", async () => {
     const socket = await openProbe(ws.wsUrl);
     socket.send({ type: "auth", token: bob.token });

@@ -25,6 +25,11 @@ export interface TestProviderOptions {
   apiAudience?: string;
   /** A fixed port (to start the provider after Tessera already points at it). */
   port?: number;
+  /**
+   * A login's email and whether the provider calls it verified, asked at every sign-in (so a test can
+   * change them between two); by default <login>@example.test, verified.
+   */
+  account?: (login: string) => { email?: string; emailVerified?: boolean } | undefined;
 }
 
 export interface TestProvider {
@@ -87,7 +92,11 @@ export const startTestProvider = async (options: TestProviderOptions): Promise<T
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     findAccount: (_ctx: unknown, id: string) => ({
       accountId: id,
-      claims: () => ({ sub: id, email: `${id}@example.test`, email_verified: true, name: `Test ${id}` }),
+      claims: () => {
+        const account = options.account?.(id);
+        const email = account?.email ?? `${id}@example.test`;
+        return { sub: id, email, email_verified: account?.emailVerified ?? true, name: `Test ${id}` };
+      },
     }),
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     features: {

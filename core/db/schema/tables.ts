@@ -1,20 +1,30 @@
 // Every table Tessera keeps, written once for both dialects: ids are random text, timestamps are
 // epoch milliseconds, JSON documents are text. `sqlite.ts` and `postgres.ts` instantiate it.
+import { sql } from "drizzle-orm";
 import type { Role } from "../../identity/types";
 import type { SchemaKit } from "./kits";
 
 export const defineTables = (k: SchemaKit) => {
-  const users = k.table("users", {
-    id: k.text("id").primaryKey(),
-    // Stored lower-cased (see identity/users.ts), so the unique index is case-insensitive in effect.
-    email: k.text("email").unique("users_email_unique"),
-    name: k.text("name"),
-    isAdmin: k.bool("is_admin").notNull().default(false),
-    // Set for a guest: a user of that federation peer who signed in through it. A guest sees only the
-    // workspaces shared with its peer, and never has an email here (so it can't match one of ours).
-    guestOf: k.text("guest_of"),
-    createdAt: k.epochMs("created_at").notNull(),
-  });
+  const users = k.table(
+    "users",
+    {
+      id: k.text("id").primaryKey(),
+      // Stored lower-cased (see identity/users.ts), so the unique index is case-insensitive in effect.
+      email: k.text("email"),
+      // Vouched for by a trusted path (the operator, or a provider trusted with emails that marks it
+      // verified). Only a verified email links accounts, matches config `admins` or finds a user by email.
+      emailVerified: k.bool("email_verified").notNull().default(false),
+      name: k.text("name"),
+      isAdmin: k.bool("is_admin").notNull().default(false),
+      // Set for a guest: a user of that federation peer who signed in through it. A guest sees only the
+      // workspaces shared with its peer, and never has an email here (so it can't match one of ours).
+      guestOf: k.text("guest_of"),
+      createdAt: k.epochMs("created_at").notNull(),
+    },
+    // Unique among verified emails only: anyone can claim an address unverified, and such a claim must
+    // not keep its owner out.
+    (t) => [k.uniqueIndex("users_verified_email_unique").on(t.email).where(sql`email_verified`)],
+  );
 
   const identities = k.table(
     "identities",
@@ -25,6 +35,9 @@ export const defineTables = (k: SchemaKit) => {
         .text("user_id")
         .notNull()
         .references(() => users.id, { onDelete: "cascade" }),
+      // What the provider last said of this identity's email, and whether Tessera took it as verified.
+      email: k.text("email"),
+      emailVerified: k.bool("email_verified").notNull().default(false),
       createdAt: k.epochMs("created_at").notNull(),
     },
     (t) => [k.primaryKey({ name: "identities_pk", columns: [t.issuer, t.subject] }), k.index("identities_user_idx").on(t.userId)],
@@ -110,11 +123,19 @@ export const defineTables = (k: SchemaKit) => {
       payload: k.text("payload"),
       result: k.text("result"),
       error: k.text("error"),
-      idempotencyKey: k.text("idempotency_key").unique("jobs_idempotency_key_unique"),
+      // An Idempotency-Key is the sender's own: it names a job only with the API key that sent it and the
+      // route it went to (and the workspace), so one sender's key can neither block nor replay another's job.
+      idempotencyKey: k.text("idempotency_key"),
+      idempotencySender: k.text("idempotency_sender"),
+      idempotencyRoute: k.text("idempotency_route"),
       createdAt: k.epochMs("created_at").notNull(),
       updatedAt: k.epochMs("updated_at").notNull(),
     },
-    (t) => [k.index("jobs_workspace_created_idx").on(t.workspaceId, t.createdAt), k.index("jobs_status_idx").on(t.status)],
+    (t) => [
+      k.index("jobs_workspace_created_idx").on(t.workspaceId, t.createdAt),
+      k.index("jobs_status_idx").on(t.status),
+      k.uniqueIndex("jobs_idempotency_unique").on(t.idempotencySender, t.idempotencyRoute, t.workspaceId, t.idempotencyKey),
+    ],
   );
 
   const jobEvents = k.table(
@@ -150,6 +171,9 @@ export const defineTables = (k: SchemaKit) => {
       output: k.text("output"),
       exitCode: k.int("exit_code"),
       pid: k.int("pid"),
+      // The process's start time (/proc/<pid>/stat starttime, clock ticks since boot): with pid it names the
+      // run's process group exactly, so a pid reused after a crash is never signalled.
+      pidStart: k.epochMs("pid_start"),
       timeoutMs: k.epochMs("timeout_ms"),
       commandId: k.text("command_id"),
       // Who asked for the run: a user here, or (peerId set) the hub's user that the peer's signed command named.

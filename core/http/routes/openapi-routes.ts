@@ -10,5 +10,10 @@ export const openApiRoutes = () =>
     provider: null,
     documentation: {
       info: { title: "Tessera", version: pkg.version, description: "Self-hosted control plane: core and enabled plugins." },
+      components: {
+        securitySchemes: {
+          metricsToken: { type: "http", scheme: "bearer", description: "metrics.token, for /metrics and the detailed /readyz." },
+        },
+      },
     },
   });

@@ -13,9 +13,12 @@ import {
   getWorkspace,
   listMembers,
   removeMember,
+  WORKSPACE_NAME_MAX,
   workspacesOf,
 } from "../../identity/workspaces";
+import { DisplayName } from "../../text/display-name";
 import { answerNow } from "../answer-now";
+import { JsonBody, NoBody } from "../json-body";
 
 // Ids are generated (UUIDs); anything else is refused before it reaches the database (PostgreSQL rejects a NUL byte with a 500).
 const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
@@ -24,8 +27,10 @@ const MemberParams = t.Object({ id: Id, userId: Id });
 
 const Role = t.Union([t.Literal("owner"), t.Literal("admin"), t.Literal("member"), t.Literal("viewer")]);
 
-export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
-  new Elysia({ name: "tessera-workspaces" })
+export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
+  // Before a body is read, so an anonymous caller learns nothing about the API's shape.
+  const signedIn = (request: Request) => auth.requireUser(request);
+  return new Elysia({ name: "tessera-workspaces" })
     .get(
       "/me",
       answerNow(({ request }) =>
@@ -36,6 +41,7 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
               user: {
                 id: user.id,
                 email: user.email,
+                emailVerified: user.emailVerified,
                 name: user.name,
                 ...(user.guestOf === null ? {} : { guestOf: user.guestOf }),
               },
@@ -66,7 +72,7 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
         return { ...workspace, role: "owner" };
       },
       {
-        body: t.Object({ name: t.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        ...JsonBody(t.Object({ name: DisplayName(WORKSPACE_NAME_MAX) }, { additionalProperties: false }), signedIn),
         detail: { summary: "Create a workspace; its creator is its owner", tags: ["workspaces"] },
       },
     )
@@ -105,16 +111,19 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
         return membership;
       },
       {
-        body: t.Union([
-          t.Object(
-            { email: t.String({ format: "email", maxLength: 320 }), userId: t.Optional(t.Never()), role: Role },
-            { additionalProperties: false },
-          ),
-          t.Object(
-            { userId: t.String({ minLength: 1, maxLength: 64 }), email: t.Optional(t.Never()), role: Role },
-            { additionalProperties: false },
-          ),
-        ]),
+        ...JsonBody(
+          t.Union([
+            t.Object(
+              { email: t.String({ format: "email", maxLength: 320 }), userId: t.Optional(t.Never()), role: Role },
+              { additionalProperties: false },
+            ),
+            t.Object(
+              { userId: t.String({ minLength: 1, maxLength: 64 }), email: t.Optional(t.Never()), role: Role },
+              { additionalProperties: false },
+            ),
+          ]),
+          signedIn,
+        ),
         params: WorkspaceParams,
         detail: { summary: "Add a member by email or user id (owners and admins)", tags: ["workspaces"] },
       },
@@ -132,5 +141,6 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) =>
         await events.publish(params.id, "member.removed", { userId: params.userId });
         set.status = 204;
       },
-      { params: MemberParams, detail: { summary: "Remove a member (or leave)", tags: ["workspaces"] } },
+      { params: MemberParams, ...NoBody(signedIn), detail: { summary: "Remove a member (or leave)", tags: ["workspaces"] } },
     );
+};

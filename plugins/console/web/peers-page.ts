@@ -23,6 +23,15 @@ const BUTTONS: Record<string, { action: string; label: string; style: string }[]
   remote_suspended: [{ action: "disconnect", label: "Disconnect", style: "danger" }],
 };
 
+// A returning peer could be an impostor in a former peer's name: the admin sees what changed before accepting.
+const returningText = (url: string, returning: NonNullable<Peer["returning"]>): string => {
+  const changes = [
+    returning.previousUrl === url ? null : `was at ${returning.previousUrl}`,
+    returning.keysChanged ? "new keys" : null,
+  ].filter((change) => change !== null);
+  return `Returning peer, starts with nothing${changes.length > 0 ? `: ${changes.join(", ")}` : ""}`;
+};
+
 const grantsText = (peer: Peer): string => {
   const { commands, agentTypes } = peer.grants;
   if (commands.length === 0) return "may do nothing here";
@@ -62,6 +71,7 @@ export const peersPage = ({ workspaces, onSpawned }: PeersPageOptions): HTMLElem
         h("span", { class: "muted" }, peer.url),
         h("br"),
         h("span", { class: "muted" }, grantsText(peer)),
+        ...(peer.returning ? [h("br"), h("strong", { class: "state-pending" }, returningText(peer.url, peer.returning))] : []),
       ),
       h("td", {}, stateBadge(peer.status)),
       h("td", {}, timeOf(peer.updatedAt)),

@@ -43,6 +43,8 @@ export interface Peer {
   name: string | null;
   status: string;
   grants: PeerGrants;
+  /** A known peer asking again: where it was before, and whether its keys are new. */
+  returning: { previousUrl: string; keysChanged: boolean } | null;
   updatedAt: number;
 }
 
@@ -102,6 +104,10 @@ export const toPeer = (value: unknown): Peer | null => {
     name: str(value.name),
     status: String(value.status),
     grants: { commands: strings(grants.commands), agentTypes: strings(grants.agentTypes) },
+    returning:
+      isFields(value.returning) && typeof value.returning.previousUrl === "string"
+        ? { previousUrl: value.returning.previousUrl, keysChanged: value.returning.keysChanged === true }
+        : null,
     updatedAt: Number(value.updatedAt),
   };
 };

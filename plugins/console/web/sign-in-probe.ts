@@ -1,6 +1,6 @@
-// Whether single sign-on is there to use: /readyz lists every enabled plugin as `plugin:<name>` with
-// its readiness, so the page can tell "no oidc plugin" from "the provider is not answering"; and
-// /auth/providers names the providers, so the page can offer a choice when there are several.
+// Whether single sign-on is there to use, from /auth/providers alone: no such route means no oidc
+// plugin; otherwise it names the providers (so the page can offer a choice when there are several)
+// and whether each answers. /readyz says more, but only to the holder of the metrics token.
 export interface SignInProvider {
   id: string;
   name: string;
@@ -16,35 +16,32 @@ export interface SignIn {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 
-const toProvider = (value: unknown): SignInProvider[] =>
+interface ListedProvider extends SignInProvider {
+  ready: boolean;
+}
+
+const toProvider = (value: unknown): ListedProvider[] =>
   isRecord(value) && typeof value.id === "string" && typeof value.name === "string" && typeof value.loginUrl === "string"
-    ? [{ id: value.id, name: value.name, loginUrl: value.loginUrl }]
+    ? [{ id: value.id, name: value.name, loginUrl: value.loginUrl, ready: value.ready !== false }]
     : [];
 
-const listProviders = async (): Promise<SignInProvider[]> => {
-  const response = await fetch("/auth/providers", { headers: { accept: "application/json" } });
-  const body: unknown = response.ok ? await response.json() : null;
-  return isRecord(body) && Array.isArray(body.providers) ? body.providers.flatMap(toProvider) : [];
-};
-
-const readiness = async (): Promise<Omit<SignIn, "providers">> => {
-  try {
-    const response = await fetch("/readyz", { headers: { accept: "application/json" } });
-    const body: unknown = await response.json();
-    const check = isRecord(body) && isRecord(body.checks) ? body.checks["plugin:oidc"] : undefined;
-    if (!isRecord(check)) return { sso: "off" };
-    if (check.ok === true) return { sso: "ready" };
-    return { sso: "unavailable", detail: typeof check.detail === "string" ? check.detail : undefined };
-  } catch (error) {
-    // A proxy may hide /readyz: offer sign-in anyway, and say why the page could not tell.
-    return { sso: "unknown", detail: error instanceof Error ? error.message : String(error) };
-  }
-};
-
 export const probeSignIn = async (): Promise<SignIn> => {
-  const state = await readiness();
-  if (state.sso === "off") return { ...state, providers: [] };
-  // Without the list the single Sign in button still works: a failure here costs only the choice.
-  const providers = await listProviders().catch(() => []);
-  return { ...state, providers };
+  try {
+    const response = await fetch("/auth/providers", { headers: { accept: "application/json" } });
+    if (response.status === 404) return { sso: "off", providers: [] };
+    const body: unknown = response.ok ? await response.json() : null;
+    if (!isRecord(body) || !Array.isArray(body.providers)) {
+      return { sso: "unknown", detail: `the provider list answered ${response.status}`, providers: [] };
+    }
+    const listed = body.providers.flatMap(toProvider);
+    const providers = listed.map(({ id, name, loginUrl }) => ({ id, name, loginUrl }));
+    const down = listed.filter((provider) => !provider.ready);
+    if (down.length === 0) return { sso: "ready", providers };
+    // With several providers, name the ones that are down: the others still sign in.
+    const detail = listed.length > 1 ? down.map((provider) => provider.name).join(", ") : undefined;
+    return { sso: "unavailable", ...(detail === undefined ? {} : { detail }), providers };
+  } catch (error) {
+    // A proxy or a dropped connection: offer sign-in anyway, and say why the page could not tell.
+    return { sso: "unknown", detail: error instanceof Error ? error.message : String(error), providers: [] };
+  }
 };

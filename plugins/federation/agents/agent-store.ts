@@ -19,11 +19,22 @@ type ActorFields = "actorId" | "actorEmail" | "actorName";
 
 export type NewAgent = Omit<
   AgentRecord,
-  "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId" | "instanceId" | "killRequestedAt" | ActorFields
+  | "output"
+  | "exitCode"
+  | "pid"
+  | "pidStart"
+  | "startedAt"
+  | "endedAt"
+  | "remoteId"
+  | "instanceId"
+  | "killRequestedAt"
+  | ActorFields
 > &
   Partial<Pick<AgentRecord, "remoteId" | "instanceId" | ActorFields>>;
 
-export type AgentChanges = Partial<Pick<AgentRecord, "output" | "exitCode" | "pid" | "startedAt" | "endedAt" | "remoteId">> & {
+export type AgentChanges = Partial<
+  Pick<AgentRecord, "output" | "exitCode" | "pid" | "pidStart" | "startedAt" | "endedAt" | "remoteId">
+> & {
   status: AgentStatus;
 };
 
@@ -129,23 +140,32 @@ export const activeMirrors = async (db: Database, runsOn?: string): Promise<Agen
   return rows.map(toRecord);
 };
 
+// Runs this instance left unfinished when its previous process ended. Runs recorded before agents named
+// their instance count too, as every instance's did then.
+const interruptedWhere = (db: Database, instanceId: string) => {
+  const { agents } = db.tables;
+  return and(
+    isNull(agents.runsOn),
+    or(eq(agents.instanceId, instanceId), isNull(agents.instanceId)),
+    inArray(agents.status, [...ACTIVE_STATUSES]),
+  );
+};
+
+/** Runs this instance's previous process left unfinished, whose processes may still be running. */
+export const interruptedRuns = async (db: Database, instanceId: string): Promise<AgentRecord[]> => {
+  const rows = await db.orm.select().from(db.tables.agents).where(interruptedWhere(db, instanceId));
+  return rows.map(toRecord);
+};
+
 /**
- * Runs this instance left unfinished when its previous process ended: they are lost. Runs recorded before
- * agents named their instance are lost too, as every instance did then; a report from a process still
- * running one replaces `lost`.
+ * Marks the runs this instance's previous process left unfinished lost: no process here can finish
+ * them; a report from a process still running one replaces `lost`.
  */
 export const loseInterrupted = async (db: Database, instanceId: string): Promise<AgentRecord[]> => {
-  const { agents } = db.tables;
   const rows = await db.orm
-    .update(agents)
+    .update(db.tables.agents)
     .set({ status: "lost", endedAt: Date.now() })
-    .where(
-      and(
-        isNull(agents.runsOn),
-        or(eq(agents.instanceId, instanceId), isNull(agents.instanceId)),
-        inArray(agents.status, [...ACTIVE_STATUSES]),
-      ),
-    )
+    .where(interruptedWhere(db, instanceId))
     .returning();
   return rows.map(toRecord);
 };

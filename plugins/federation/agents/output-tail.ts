@@ -4,12 +4,15 @@
 export class OutputTail {
   private chunks: Uint8Array[] = [];
   private size = 0;
+  /** Every byte pushed, kept or not. */
+  total = 0;
 
   constructor(private readonly max: number) {}
 
   push(chunk: Uint8Array): void {
     this.chunks.push(chunk);
     this.size += chunk.byteLength;
+    this.total += chunk.byteLength;
     for (let first = this.chunks[0]; first && this.size - first.byteLength >= this.max; first = this.chunks[0]) {
       this.chunks.shift();
       this.size -= first.byteLength;

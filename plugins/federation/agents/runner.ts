@@ -1,6 +1,8 @@
-// Runs agents: each a configured argv started with Bun.spawn (no shell), the task on stdin as JSON, a
-// clean environment holding only the type's configured variables. Enforces the global and per-peer
-// concurrency limits and the per-type timeout; kill is SIGTERM, then SIGKILL after a grace period.
+// Runs agents: each a configured argv started with Bun.spawn (no shell) as the leader of its own session
+// and process group, the task on stdin as JSON, a clean environment holding only the type's configured
+// variables. Enforces the global and per-peer concurrency limits, the per-type timeout and output limit;
+// kill is SIGTERM to the whole group, then SIGKILL after a grace period, and whatever a run leaves behind
+// when its first process exits is killed too, so no process outlives its run.
 // Records every state change and reports it through `onChange`. Instances sharing one database each run
 // their own agents; a kill received by another instance is left in the database for the owner to carry out.
 import type { Subprocess } from "bun";
@@ -16,11 +18,14 @@ import {
   findByCommand,
   getAgent,
   insertAgent,
+  interruptedRuns,
   killsRequested,
+  loseInterrupted,
   requestKill,
 } from "./agent-store";
 import type { AgentType } from "./agent-types";
 import { OutputTail } from "./output-tail";
+import { endLeftoverRun, processStartTime, type RunProcess, runAlive, signalRun } from "./process-group";
 import { stableJson } from "./stable-json";
 import { type AgentStatus, isTerminal } from "./status";
 
@@ -59,30 +64,41 @@ export interface SpawnRequest {
 
 type Process = Subprocess<"pipe", "pipe", "pipe">;
 type EndReason = Extract<AgentStatus, "killed" | "timed_out" | "lost">;
+// A run ended for passing one of its type's limits is failed.
+type StopReason = EndReason | "failed";
 
 interface Slot {
   peerId: string | null;
   proc?: Process;
-  reason?: EndReason;
+  run?: RunProcess;
+  reason?: StopReason;
+  /** Why the runner ended it, appended to the output. */
+  note?: string;
   signalled: boolean;
+  /** When SIGTERM went to the run: its grace period runs from then. */
+  signalledAt?: number;
   timers: ReturnType<typeof setTimeout>[];
   done: Promise<AgentRecord>;
   resolve(agent: AgentRecord): void;
 }
 
-const MAX_INPUT_BYTES = 32 * 1024;
 // No run has a known end, so clients are told to come back after a short while.
 const RETRY_AFTER_S = "5";
 // After the process exits, how long its pipes may stay open (held by a grandchild) before we stop reading.
 const DRAIN_MS = 1000;
+// While what a run left behind gets its grace period, how often we look whether it has gone.
+const REST_POLL_MS = 50;
 // While agents run here, how often the database is asked whether another instance was told to kill one.
 const KILL_POLL_MS = 250;
 // How often an instance that forwarded a kill looks whether the owner has ended the run.
 const KILL_WAIT_POLL_MS = 100;
 
-const pump = async (stream: ReadableStream<Uint8Array>, tail: OutputTail) => {
+const pump = async (stream: ReadableStream<Uint8Array>, tail: OutputTail, pushed: () => void) => {
   const reader = stream.getReader();
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) tail.push(chunk.value);
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    tail.push(chunk.value);
+    pushed();
+  }
 };
 
 const limitReached = (message: string) =>
@@ -110,8 +126,9 @@ export class AgentRunner {
       });
     }
     const input = request.input ?? null;
-    if (Buffer.byteLength(JSON.stringify(input)) > MAX_INPUT_BYTES) {
-      throw validationFailed(`input is larger than ${MAX_INPUT_BYTES} bytes of JSON`, { path: "input" });
+    const { inputBytes } = type.limits;
+    if (Buffer.byteLength(JSON.stringify(input)) > inputBytes) {
+      throw validationFailed(`input is larger than ${inputBytes} bytes of JSON`, { path: "input" });
     }
     const timeoutMs = request.timeoutMs ?? type.timeoutMs;
     const { commandId } = request;
@@ -133,15 +150,44 @@ export class AgentRunner {
     });
   }
 
-  /** Ends a run; a run already over is returned as it is. */
+  /**
+   * Ends a run; a run already over is returned as it is, except that a lost run of this instance whose
+   * processes still live (left by a crash) has them ended first.
+   */
   async kill(id: string): Promise<AgentRecord> {
     const agent = await getAgent(this.options.db, id);
     if (!agent) throw notFound("No such agent", { path: id });
+    if (agent.status === "lost" && !this.slots.has(id)) await this.endLeftover(agent);
     if (isTerminal(agent.status)) return agent;
     const slot = this.slots.get(id);
     if (!slot) return this.killElsewhere(agent);
     this.terminate(slot, "killed");
     return this.settled(id, slot);
+  }
+
+  /**
+   * On start: ends the processes of the runs this instance's previous process left unfinished, then marks
+   * those runs lost (no process here can finish them).
+   */
+  async loseInterrupted(): Promise<AgentRecord[]> {
+    const { db, instanceId } = this.options;
+    for (const agent of await interruptedRuns(db, instanceId)) {
+      // One run's processes that can't be ended must not keep the instance from starting.
+      await this.endLeftover(agent).catch((error: unknown) =>
+        this.options.log.error("the processes of an interrupted agent could not be ended", { agent: agent.id, error }),
+      );
+    }
+    return loseInterrupted(db, instanceId);
+  }
+
+  // Only this instance's own runs: its pids mean nothing on another host. The start time check in
+  // endLeftoverRun keeps a pid the kernel has handed to another process from being signalled.
+  private async endLeftover(agent: AgentRecord): Promise<void> {
+    if (agent.pid === null || agent.pidStart === null || agent.runsOn !== null) return;
+    if (agent.instanceId !== this.options.instanceId) return;
+    const ended = await endLeftoverRun({ pid: agent.pid, startTime: agent.pidStart }, this.options.limits.killGraceMs);
+    if (!ended) throw new TesseraError("ERR_INTERNAL", `Processes of agent ${agent.id} outlived SIGKILL`, { path: agent.id });
+    this.options.log.info("ended the processes of an interrupted agent", { agent: agent.id, pid: agent.pid });
   }
 
   // Carries out the kills other instances recorded for runs here.
@@ -251,14 +297,29 @@ export class AgentRunner {
   private async launch(agent: AgentRecord, type: AgentType, slot: Slot, timeoutMs: number): Promise<AgentRecord> {
     let proc: Process;
     try {
-      proc = Bun.spawn(type.argv, { cwd: this.options.cwd, env: { ...type.env }, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+      proc = Bun.spawn(type.argv, {
+        cwd: this.options.cwd,
+        env: { ...type.env },
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "pipe",
+        // setsid: the run is its own session and process group, so a signal to the group reaches all of it.
+        detached: true,
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return this.finish(agent.id, slot, { status: "failed", output: `Could not start ${type.argv[0]}: ${reason}` });
     }
     slot.proc = proc;
+    slot.run = { pid: proc.pid, startTime: processStartTime(proc.pid) };
     const tail = new OutputTail(this.options.limits.outputTailBytes);
-    const reading = Promise.all([pump(proc.stdout, tail), pump(proc.stderr, tail)]);
+    const { outputBytes } = type.limits;
+    const pushed = () => {
+      if (outputBytes === null || tail.total <= outputBytes || slot.reason) return;
+      slot.note = `output passed the type's limit of ${outputBytes} bytes; the run was ended`;
+      this.terminate(slot, "failed");
+    };
+    const reading = Promise.all([pump(proc.stdout, tail, pushed), pump(proc.stderr, tail, pushed)]);
     void this.feed(proc, agent);
     slot.timers.push(setTimeout(() => this.terminate(slot, "timed_out"), timeoutMs));
     // Killed while it was starting.
@@ -266,6 +327,7 @@ export class AgentRunner {
     const running = await advanceAgent(this.options.db, byId(this.options.db, agent.id), {
       status: "running",
       pid: proc.pid,
+      pidStart: slot.run.startTime,
       startedAt: Date.now(),
     });
     if (running) await this.changed(running);
@@ -285,21 +347,49 @@ export class AgentRunner {
   private async watch(id: string, slot: Slot, proc: Process, reading: Promise<unknown>, tail: OutputTail) {
     try {
       await proc.exited;
+      await this.endRest(slot);
       await Promise.race([reading, Bun.sleep(DRAIN_MS)]);
       const status = slot.reason ?? (proc.exitCode === 0 ? "completed" : "failed");
-      await this.finish(id, slot, { status, exitCode: proc.exitCode, output: tail.text() });
+      const output = slot.note === undefined ? tail.text() : `${tail.text()}\n[tessera] ${slot.note}\n`;
+      await this.finish(id, slot, { status, exitCode: proc.exitCode, output });
     } catch (error) {
       this.options.log.error("recording an agent's end failed", { agent: id, error });
     }
   }
 
-  private terminate(slot: Slot, reason: EndReason) {
+  private terminate(slot: Slot, reason: StopReason) {
     slot.reason ??= reason;
-    const { proc } = slot;
-    if (!proc || slot.signalled) return;
+    const { run } = slot;
+    if (!run || slot.signalled) return;
     slot.signalled = true;
-    proc.kill("SIGTERM");
-    slot.timers.push(setTimeout(() => proc.kill("SIGKILL"), this.options.limits.killGraceMs));
+    slot.signalledAt = Date.now();
+    this.signal(run, "SIGTERM");
+    slot.timers.push(setTimeout(() => this.signal(run, "SIGKILL"), this.options.limits.killGraceMs));
+  }
+
+  // The run is over once its first process exits: what it started and left behind (a daemon, a
+  // background job) goes too, on the terms of a kill.
+  private async endRest(slot: Slot) {
+    const { run } = slot;
+    // Without a start time there is no telling whether anything is left, so the group is signalled anyway.
+    if (!run || (run.startTime !== null && !runAlive(run))) return;
+    // Not terminate(): a run whose first process ended by itself keeps its own status.
+    if (!slot.signalled) {
+      slot.signalled = true;
+      slot.signalledAt = Date.now();
+      this.signal(run, "SIGTERM");
+    }
+    const deadline = (slot.signalledAt ?? Date.now()) + this.options.limits.killGraceMs;
+    while (runAlive(run) && Date.now() < deadline) await Bun.sleep(REST_POLL_MS);
+    this.signal(run, "SIGKILL");
+  }
+
+  private signal(run: RunProcess, signal: NodeJS.Signals) {
+    try {
+      signalRun(run, signal, { ownChild: true });
+    } catch (error) {
+      this.options.log.error("signalling an agent's processes failed", { pid: run.pid, signal, error });
+    }
   }
 
   private async settled(id: string, slot: Slot): Promise<AgentRecord> {

@@ -13,12 +13,22 @@ export const ActingUserSchema = Type.Object({
 
 export type ActingUser = Static<typeof ActingUserSchema>;
 
+/**
+ * The email this instance vouches for when it speaks of one of its users to a peer: only a verified one,
+ * since a peer's grants and sign-in may match on it.
+ */
+export const vouchedEmail = (user: User): string | undefined =>
+  user.email !== null && user.emailVerified ? user.email : undefined;
+
 /** A user of this instance as the `actor` of a command it sends. */
-export const actingUser = (user: User): ActingUser => ({
-  id: user.id,
-  ...(user.email === null ? {} : { email: user.email }),
-  ...(user.name === null ? {} : { name: user.name }),
-});
+export const actingUser = (user: User): ActingUser => {
+  const email = vouchedEmail(user);
+  return {
+    id: user.id,
+    ...(email === undefined ? {} : { email }),
+    ...(user.name === null ? {} : { name: user.name }),
+  };
+};
 
 /** The agent columns that record who asked for a run. */
 export const actorColumns = (actor: ActingUser | null | undefined) => ({

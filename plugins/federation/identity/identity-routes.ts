@@ -1,12 +1,17 @@
 // The public identity document, and key rotation for administrators: a new key signs from now on, the
 // previous one stays listed with notAfter, and active peers are told with a message signed by the key
 // they have pinned (retried through the outbox when a peer can't be reached now).
-import { Elysia, t } from "elysia";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
 import { isTesseraError } from "../../../core/errors/tessera-error";
+import { OptionalBody } from "../../../core/plugins/define-plugin";
 import type { Federation } from "../federation";
 import { listPeers } from "../peers/peer-store";
 import { WELL_KNOWN_PATH } from "../wire/constants";
 import { sendMessage } from "../wire/send";
+
+/** A retired key verifying longer than this is a mistake, not a policy. */
+export const MAX_OVERLAP_MS = 30 * 86_400_000;
 
 const announce = async (fed: Federation, peerId: string) => {
   const body = { name: "instance.updated", instance: fed.document() };
@@ -38,15 +43,10 @@ export const identityRoutes = (fed: Federation) =>
         },
       },
     )
-    // Registered after the public document, so it guards only the rotation; before body validation, so a
-    // caller who isn't an administrator learns nothing about the API's shape.
-    .onTransform(async ({ request }) => {
-      await fed.auth.requireAdmin(request);
-    })
     .post(
       "/federation/keys/rotate",
       async ({ body }) => {
-        const rotated = await fed.keys.rotate(body?.overlapMs ?? fed.config.keys.rotationOverlapMs);
+        const rotated = await fed.keys.rotate(body.overlapMs ?? fed.config.keys.rotationOverlapMs);
         fed.log.info("identity key rotated", { kid: rotated.kid, retired: rotated.retired.kid });
         const known = await listPeers(fed.db);
         const peers = await Promise.all(known.filter((peer) => peer.status === "active").map((peer) => announce(fed, peer.id)));
@@ -59,7 +59,15 @@ export const identityRoutes = (fed: Federation) =>
         return { ...rotated, peers };
       },
       {
-        body: t.Optional(t.Object({ overlapMs: t.Optional(t.Integer({ minimum: 0 })) }, { additionalProperties: false })),
+        // The admin check runs before the body is read, so a caller who isn't an administrator learns
+        // nothing about the API's shape. TypeBox's Integer: Elysia's would also take the string "50".
+        ...OptionalBody(
+          Type.Object(
+            { overlapMs: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OVERLAP_MS })) },
+            { additionalProperties: false },
+          ),
+          (request) => fed.auth.requireAdmin(request),
+        ),
         detail: { summary: "Rotate the identity key; the previous key verifies until notAfter", tags: ["federation"] },
       },
     );

@@ -1,10 +1,12 @@
-// POST /federation/v1/inbox: size (before reading past 64 KiB), media type, then verifyInbound, the replay
-// check and the grant check, in that order; a message refused by any of them gets a problem+json and
+// POST /federation/v1/inbox: size (before reading past 64 KiB), media type, then verifyInbound, (for a
+// connection.request: the rate limit and every check on the request), the replay check and the grant
+// check, in that order; a message refused by any of them gets a problem+json and
 // nothing runs. Accepted messages get a signed response bound to their jti; a command that fails once
 // accepted (a limit, bad arguments) is answered with a signed ok: false and the matching HTTP status.
 import { Elysia } from "elysia";
-import { isTesseraError, type TesseraError } from "../../../core/errors/tessera-error";
+import { isTesseraError, TesseraError } from "../../../core/errors/tessera-error";
 import type { Counter } from "../../../core/metrics/metrics";
+import type { AnonymousLimits } from "../anonymous-limits";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
 import { CLOCK_SKEW_S, INBOX_PATH, MAX_MESSAGE_BYTES, MEDIA_TYPE } from "../wire/constants";
@@ -12,7 +14,12 @@ import type { Message } from "../wire/message";
 import { readCapped } from "../wire/read-body";
 import { signMessage } from "../wire/sign";
 import { checkActingUser, checkCommandGrant, handleCommand } from "./handle-command";
-import { handleConnectionAccept, handleConnectionRequest } from "./handle-connection";
+import {
+  type AdmittedRequest,
+  admitConnectionRequest,
+  handleConnectionAccept,
+  recordConnectionRequest,
+} from "./handle-connection";
 import { handleEvent } from "./handle-event";
 import { type Inbound, verifyInbound } from "./verify-inbound";
 
@@ -30,11 +37,12 @@ const respond = async (fed: Federation, message: Message, answer: Answer): Promi
 };
 
 /** Runs an accepted message; what a command's own failure looks like to the peer is decided here. */
-const run = async (fed: Federation, inbound: Inbound): Promise<Answer> => {
+const run = async (fed: Federation, inbound: Inbound, admitted: AdmittedRequest | null): Promise<Answer> => {
   const { message, peer } = inbound;
   switch (message.type) {
     case "connection.request":
-      return { ok: true, result: await handleConnectionRequest(fed, inbound) };
+      if (!admitted) throw new TesseraError("ERR_INTERNAL", "A connection.request reached run() without being admitted");
+      return { ok: true, result: await recordConnectionRequest(fed, admitted) };
     case "connection.accept":
       return { ok: true, result: await handleConnectionAccept(fed, inbound) };
     case "event":
@@ -57,10 +65,10 @@ const run = async (fed: Federation, inbound: Inbound): Promise<Answer> => {
   }
 };
 
-export const inboxRoute = (fed: Federation, received: Counter) =>
+export const inboxRoute = (fed: Federation, received: Counter, limits: AnonymousLimits) =>
   new Elysia({ name: "federation-inbox" }).post(
     INBOX_PATH,
-    async ({ request }) => {
+    async ({ request, server }) => {
       try {
         if (Number(request.headers.get("content-length") ?? 0) > MAX_MESSAGE_BYTES) throw tooLarge();
         const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
@@ -68,6 +76,10 @@ export const inboxRoute = (fed: Federation, received: Counter) =>
         const raw = await readCapped(request.body, null, MAX_MESSAGE_BYTES, tooLarge);
         const inbound = await verifyInbound(fed, raw);
         const { message } = inbound;
+        // Anyone may ask to peer, and each request leaves a replay marker and a pending peer behind.
+        if (message.type === "connection.request") await limits.connectionRequest(request, server);
+        // A request refused for any reason (its URL, another's pending place, a full queue) leaves no replay row.
+        const admitted = message.type === "connection.request" ? await admitConnectionRequest(fed, inbound) : null;
         const fresh = await fed.replay.claim({
           jti: message.jti,
           peerId: message.iss,
@@ -77,7 +89,7 @@ export const inboxRoute = (fed: Federation, received: Counter) =>
           expiresAt: (message.exp + CLOCK_SKEW_S) * 1000,
         });
         if (!fresh) throw fedError("ERR_FED_REPLAY", 409, `Message ${message.jti} was already received`);
-        const answer = await run(fed, inbound);
+        const answer = await run(fed, inbound, admitted);
         received.labels(answer.ok ? "ok" : answer.error.code).inc();
         return await respond(fed, message, answer);
       } catch (error) {

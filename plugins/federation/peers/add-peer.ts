@@ -3,6 +3,7 @@
 // that fails leaves things as they were.
 import { conflict, validationFailed } from "../../../core/errors/tessera-error";
 import type { Federation } from "../federation";
+import { unshareAll } from "../sign-in/shares";
 import { sendMessage } from "../wire/send";
 import { fetchDocument, peerUrl } from "./fetch-document";
 import { noGrants, type PeerGrants } from "./grants";
@@ -30,7 +31,8 @@ export const addPeer = async (fed: AddPeerDeps, url: string, grants?: PeerGrants
     name: document.name,
     status: "requested",
     keys: document.keys,
-    grants: grants ?? existing?.grants ?? noGrants(),
+    // A disconnected peer asked again is a new connection: nothing it had before carries over.
+    grants: grants ?? (existing?.status === "requested" ? existing.grants : noGrants()),
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
@@ -46,6 +48,10 @@ export const addPeer = async (fed: AddPeerDeps, url: string, grants?: PeerGrants
       fed.peers.forget(peer.id);
     }
     throw error;
+  }
+  if (existing?.status === "disconnected") {
+    const unshared = await unshareAll(fed.db, peer.id);
+    if (unshared > 0) fed.log.info("workspace shares with a returning peer ended", { peer: peer.id, unshared });
   }
   fed.log.info("connection requested", { peer: peer.id, url: canonical });
   return peer;

@@ -1,12 +1,12 @@
 // Fetches and checks another instance's identity document, on a host the config allows.
 import { PermissionDenied } from "../../../core/errors/permission-denied";
 import { isTesseraError, validationFailed } from "../../../core/errors/tessera-error";
+import { readCapped } from "../../../core/plugins/define-plugin";
 import { netAllowed } from "../../../core/plugins/grants";
 import { fedError, hostNotGranted } from "../errors";
 import type { Federation } from "../federation";
 import { baseUrl, type IdentityDocument, readDocument } from "../identity/document";
 import { MAX_REPLY_BYTES, WELL_KNOWN_PATH } from "../wire/constants";
-import { readCapped } from "../wire/read-body";
 
 /** The peer URL in canonical form, or a 422 / 403 naming what to fix. */
 export const peerUrl = (deps: Pick<Federation, "config">, text: string): string => {
@@ -35,9 +35,9 @@ export const fetchDocument = async (deps: Pick<Federation, "config" | "fetch">, 
       headers: { accept: "application/json" },
       timeoutMs: deps.config.delivery.timeoutMs,
     });
-    raw = await readCapped(response.body, response.headers.get("content-length"), MAX_REPLY_BYTES, () =>
-      fedError("ERR_FED_RESPONSE", 502, `${where} is larger than ${MAX_REPLY_BYTES} bytes`),
-    );
+    raw = await readCapped(response, MAX_REPLY_BYTES, {
+      tooLarge: () => fedError("ERR_FED_RESPONSE", 502, `${where} is larger than ${MAX_REPLY_BYTES} bytes`),
+    });
     if (!response.ok) throw fedError("ERR_FED_UNREACHABLE", 504, `${where} answered ${response.status}`);
   } catch (error) {
     if (error instanceof PermissionDenied) throw hostNotGranted(error);

@@ -82,10 +82,12 @@ export const acceptPeer = async (fed: Federation, id: string, grants?: PeerGrant
       path: id,
     });
   }
+  // Whoever accepts has seen what a returning peer changed; from here on it is simply a peer.
   const entry = await change(fed, peer, {
     status: "active",
     keys: origin.keys,
     name: origin.name,
+    returning: null,
     ...(grants ? { grants } : {}),
   });
   fed.log.info("peer accepted", { peer: id, url: peer.url });

@@ -1,6 +1,7 @@
 // Peer lifecycle for instance administrators: list, add by URL, accept, suspend, disconnect, grants.
 import { Elysia, t } from "elysia";
 import { notFound } from "../../../core/errors/tessera-error";
+import { JsonBody, NoBody, OptionalBody } from "../../../core/plugins/define-plugin";
 import type { Federation } from "../federation";
 import { listAudit } from "../identity/audit-log";
 import { addPeer } from "./add-peer";
@@ -16,19 +17,21 @@ export const peerView = (peer: Peer) => ({
   status: peer.status,
   grants: peer.grants,
   keys: peer.keys.map(({ kid, notAfter }) => (notAfter === undefined ? { kid } : { kid, notAfter })),
+  ...(peer.returning ? { returning: peer.returning } : {}),
   createdAt: peer.createdAt,
   updatedAt: peer.updatedAt,
 });
 
 const tags = ["federation"];
 const PeerParams = t.Object({ id: t.String({ minLength: 1, maxLength: 128 }) });
-const AcceptBody = t.Optional(t.Object({ grants: t.Optional(GrantsSchema) }, { additionalProperties: false }));
 
-export const peerRoutes = (fed: Federation) =>
-  new Elysia({ name: "federation-peers" })
-    // Before body validation, so a caller who isn't an administrator learns nothing about the API's shape.
+export const peerRoutes = (fed: Federation) => {
+  // Run again before a body is read (parse comes before transform), so a caller who isn't an
+  // administrator learns nothing about the API's shape.
+  const admin = (request: Request) => fed.auth.requireAdmin(request);
+  return new Elysia({ name: "federation-peers" })
     .onTransform(async ({ request }) => {
-      await fed.auth.requireAdmin(request);
+      await admin(request);
     })
     .get("/federation/peers", async () => ({ peers: (await listPeers(fed.db)).map(peerView) }), {
       detail: { summary: "Peers of this instance, in every state", tags },
@@ -41,9 +44,12 @@ export const peerRoutes = (fed: Federation) =>
         return peerView(peer);
       },
       {
-        body: t.Object(
-          { url: t.String({ minLength: 1, maxLength: 2048 }), grants: t.Optional(GrantsSchema) },
-          { additionalProperties: false },
+        ...JsonBody(
+          t.Object(
+            { url: t.String({ minLength: 1, maxLength: 2048 }), grants: t.Optional(GrantsSchema) },
+            { additionalProperties: false },
+          ),
+          admin,
         ),
         detail: { summary: "Ask the instance at url to peer with this one (it stays requested until its admin accepts)", tags },
       },
@@ -72,10 +78,14 @@ export const peerRoutes = (fed: Federation) =>
     .post(
       "/federation/peers/:id/accept",
       async ({ params, body }) => {
-        const { peer, notified } = await acceptPeer(fed, params.id, body?.grants);
+        const { peer, notified } = await acceptPeer(fed, params.id, body.grants);
         return { ...peerView(peer), notified };
       },
-      { params: PeerParams, body: AcceptBody, detail: { summary: "Accept a pending request, or resume a suspended peer", tags } },
+      {
+        params: PeerParams,
+        ...OptionalBody(t.Object({ grants: t.Optional(GrantsSchema) }, { additionalProperties: false }), admin),
+        detail: { summary: "Accept a pending request, or resume a suspended peer", tags },
+      },
     )
     .post(
       "/federation/peers/:id/suspend",
@@ -83,7 +93,11 @@ export const peerRoutes = (fed: Federation) =>
         const { peer, notified } = await suspendPeer(fed, params.id);
         return { ...peerView(peer), notified };
       },
-      { params: PeerParams, detail: { summary: "Refuse the peer's messages until it is accepted again", tags } },
+      {
+        params: PeerParams,
+        ...NoBody(admin),
+        detail: { summary: "Refuse the peer's messages until it is accepted again", tags },
+      },
     )
     .post(
       "/federation/peers/:id/disconnect",
@@ -91,7 +105,7 @@ export const peerRoutes = (fed: Federation) =>
         const { peer, notified } = await disconnectPeer(fed, params.id);
         return { ...peerView(peer), notified };
       },
-      { params: PeerParams, detail: { summary: "End the connection; its agents here are killed", tags } },
+      { params: PeerParams, ...NoBody(admin), detail: { summary: "End the connection; its agents here are killed", tags } },
     )
     .put(
       "/federation/peers/:id/grants",
@@ -100,7 +114,8 @@ export const peerRoutes = (fed: Federation) =>
       },
       {
         params: PeerParams,
-        body: GrantsSchema,
+        ...JsonBody(GrantsSchema, admin),
         detail: { summary: "What the peer may do here: commands and agent types", tags },
       },
     );
+};

@@ -1,5 +1,6 @@
 // Peers in the federation_peers table: the URL, the pinned public keys, the grants and where the
-// connection stands. Keys and grants are JSON text; they are written only by this module.
+// connection stands. Keys and grants are JSON text; they are written only by this module. What a
+// returning peer changed rides in the grants column's JSON, beside the grants, as `returning`.
 
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
@@ -18,6 +19,13 @@ import { GrantsSchema, type PeerGrants } from "./grants";
 export const PEER_STATUSES = ["requested", "pending", "active", "suspended", "remote_suspended", "disconnected"] as const;
 export type PeerStatus = (typeof PEER_STATUSES)[number];
 
+/** A known peer that asked to connect again: what it had before, for the administrator who decides. */
+export interface Returning {
+  previousUrl: string;
+  previousStatus: PeerStatus;
+  keysChanged: boolean;
+}
+
 export interface Peer {
   id: string;
   url: string;
@@ -25,12 +33,21 @@ export interface Peer {
   status: PeerStatus;
   keys: PublicJwk[];
   grants: PeerGrants;
+  /** Set while a peer that was known before waits for an administrator; cleared on accept. */
+  returning?: Returning;
   createdAt: number;
   updatedAt: number;
 }
 
 const keysCheck = TypeCompiler.Compile(Type.Array(PublicJwkSchema));
 const grantsCheck = TypeCompiler.Compile(GrantsSchema);
+const returningCheck = TypeCompiler.Compile(
+  Type.Object({
+    previousUrl: Type.String(),
+    previousStatus: Type.Union(PEER_STATUSES.map((status) => Type.Literal(status))),
+    keysChanged: Type.Boolean(),
+  }),
+);
 
 type Row = Tables["federationPeers"]["$inferSelect"];
 
@@ -39,11 +56,25 @@ const corrupt = (id: string, what: string) => new TesseraError("ERR_INTERNAL", `
 const toPeer = (row: Row): Peer => {
   const status = PEER_STATUSES.find((known) => known === row.status);
   const keys: unknown = JSON.parse(row.publicKeys ?? "[]");
-  const grants: unknown = JSON.parse(row.grants ?? '{"commands":[],"agentTypes":[]}');
+  const stored: unknown = JSON.parse(row.grants ?? '{"commands":[],"agentTypes":[]}');
+  if (typeof stored !== "object" || stored === null) throw corrupt(row.id, "grants");
+  const returning = "returning" in stored ? stored.returning : undefined;
+  const grants = Object.fromEntries(Object.entries(stored).filter(([key]) => key !== "returning"));
   if (!status) throw corrupt(row.id, "status");
   if (!keysCheck.Check(keys)) throw corrupt(row.id, "public_keys");
   if (!grantsCheck.Check(grants)) throw corrupt(row.id, "grants");
-  return { id: row.id, url: row.url, name: row.name, status, keys, grants, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  if (returning !== undefined && !returningCheck.Check(returning)) throw corrupt(row.id, "grants.returning");
+  const peer: Peer = {
+    id: row.id,
+    url: row.url,
+    name: row.name,
+    status,
+    keys,
+    grants,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+  return returning === undefined ? peer : { ...peer, returning };
 };
 
 const toRow = (peer: Peer): Row => ({
@@ -52,7 +83,7 @@ const toRow = (peer: Peer): Row => ({
   name: peer.name,
   status: peer.status,
   publicKeys: JSON.stringify(peer.keys),
-  grants: JSON.stringify(peer.grants),
+  grants: JSON.stringify(peer.returning ? { ...peer.grants, returning: peer.returning } : peer.grants),
   createdAt: peer.createdAt,
   updatedAt: peer.updatedAt,
 });
@@ -84,10 +115,17 @@ export const savePeer = async (db: Database, peer: Peer): Promise<Peer> => {
   return peer;
 };
 
-export type PeerChanges = Partial<Pick<Peer, "url" | "name" | "status" | "keys" | "grants">>;
+export type PeerChanges = Partial<Pick<Peer, "url" | "name" | "status" | "keys" | "grants">> & {
+  /** Null clears it. */
+  returning?: Returning | null;
+};
 
-export const updatePeer = (db: Database, peer: Peer, changes: PeerChanges): Promise<Peer> =>
-  savePeer(db, { ...peer, ...changes, updatedAt: Date.now() });
+export const updatePeer = (db: Database, peer: Peer, changes: PeerChanges): Promise<Peer> => {
+  const { returning, ...rest } = changes;
+  const { returning: previous, ...base } = peer;
+  const next = returning === null ? undefined : (returning ?? previous);
+  return savePeer(db, { ...base, ...rest, ...(next ? { returning: next } : {}), updatedAt: Date.now() });
+};
 
 export const deletePeer = async (db: Database, id: string): Promise<void> => {
   await db.orm.delete(db.tables.federationPeers).where(eq(db.tables.federationPeers.id, id));

@@ -15,7 +15,7 @@ import type { PeerEntry } from "../peers/peer-cache";
 import type { CommandName } from "../wire/constants";
 import { literals } from "../wire/literals";
 import { type WireAgent, WireAgentSchema } from "../wire/message";
-import { PeerRefusal } from "../wire/peer-refusal";
+import { acrossTheHop, PeerRefusal } from "../wire/peer-refusal";
 import { type CommandOptions, sendCommand } from "../wire/send-command";
 
 export type RemoteDeps = Pick<Federation, "db" | "events" | "log" | "peers" | "self" | "keys" | "fetch" | "config">;
@@ -33,7 +33,7 @@ const spawnResult = TypeCompiler.Compile(
 const wireResult = TypeCompiler.Compile(WireAgentSchema);
 
 const unusable = (peerId: string, what: string) =>
-  fedError("ERR_FED_RESPONSE", 502, `Peer ${peerId} answered ${what} with a result of the wrong shape`);
+  fedError("ERR_FED_PEER_UNAVAILABLE", 502, `Peer ${peerId} answered ${what} with a result of the wrong shape`);
 
 /** An active peer, or why it can't be asked: 404 for no such peer, 409 for one not active. */
 export const activePeer = async (deps: RemoteDeps, peerId: string): Promise<PeerEntry> => {
@@ -85,7 +85,12 @@ const command = async (
   options?: CommandOptions,
 ): Promise<AgentRecord> => {
   if (mirror.remoteId === null) throw conflict("The peer has not confirmed this agent yet", { path: mirror.id });
-  const result = await sendCommand(deps, entry, name, crypto.randomUUID(), { agentId: mirror.remoteId }, options);
+  let result: unknown;
+  try {
+    result = await sendCommand(deps, entry, name, crypto.randomUUID(), { agentId: mirror.remoteId }, options);
+  } catch (error) {
+    throw acrossTheHop(entry.peer.id, error);
+  }
   if (!wireResult.Check(result)) throw unusable(entry.peer.id, name);
   // Null when the answer moves nothing: a report that overtook it may already have, so re-read.
   return (await applyReport(deps, entry.peer.id, result)) ?? (await getAgent(deps.db, mirror.id)) ?? mirror;
@@ -127,10 +132,7 @@ export const spawnRemote = async (
       throw error;
     }
     const lost = (await loseMirror(deps, mirror)) ?? mirror;
-    throw fedError("ERR_FED_UNREACHABLE", 504, `Peer ${peerId} did not confirm the spawn; the agent is recorded as lost`, {
-      details: { agent: agentView(lost) },
-      cause: error,
-    });
+    throw acrossTheHop(peerId, error, { agent: agentView(lost) });
   }
   if (!spawnResult.Check(result)) throw unusable(peerId, "agent.spawn");
   const confirmed = await advanceAgent(deps.db, byId(deps.db, mirror.id), { status: result.status, remoteId: result.agentId });

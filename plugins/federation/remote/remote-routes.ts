@@ -1,6 +1,7 @@
 // The hub's API for agents on a peer: spawn into a workspace (members), list, read and kill.
 import { Elysia, t } from "elysia";
-import { requireAgentRole } from "../agents/agent-access";
+import { JsonBody, NoBody } from "../../../core/plugins/define-plugin";
+import { refuseGuestRelay, requireAgentRole } from "../agents/agent-access";
 import { SpawnBody } from "../agents/agent-routes";
 import { type AgentRecord, getAgent, listAgents } from "../agents/agent-store";
 import { agentView } from "../agents/agent-view";
@@ -22,10 +23,17 @@ const mirrorFor = async (fed: Federation, request: Request, peerId: string, agen
   return requireAgentRole(fed.auth, request, onPeer, role, agentId);
 };
 
-export const remoteRoutes = (fed: Federation) =>
-  new Elysia({ name: "federation-remote-agents" })
+export const remoteRoutes = (fed: Federation) => {
+  // Also before a body is read: an anonymous caller learns nothing about the API's shape, and a
+  // peer's guest is refused before anything reaches another peer on its behalf.
+  const user = async (request: Request) => {
+    const principal = await fed.auth.requireUser(request);
+    refuseGuestRelay(principal.user);
+    return principal;
+  };
+  return new Elysia({ name: "federation-remote-agents" })
     .onTransform(async ({ request }) => {
-      await fed.auth.requireUser(request);
+      await user(request);
     })
     .post(
       "/federation/peers/:id/agents",
@@ -37,7 +45,7 @@ export const remoteRoutes = (fed: Federation) =>
       },
       {
         params: PeerParams,
-        body: t.Object(SpawnBody, { additionalProperties: false }),
+        ...JsonBody(t.Object(SpawnBody, { additionalProperties: false }), user),
         detail: { summary: "Spawn an agent on a peer, into a workspace; its reports reach the workspace's stream", tags },
       },
     )
@@ -71,5 +79,6 @@ export const remoteRoutes = (fed: Federation) =>
         const { user } = await fed.auth.requireUser(request);
         return agentView(await killRemote(fed, mirror, actingUser(user)));
       },
-      { params: AgentParams, detail: { summary: "Kill an agent on a peer", tags } },
+      { params: AgentParams, ...NoBody(user), detail: { summary: "Kill an agent on a peer", tags } },
     );
+};

@@ -8,6 +8,7 @@ import { safeReturnTo } from "../../../core/http/return-to";
 import { cookieValue } from "../../../core/identity/credentials";
 import { SESSION_COOKIE } from "../../../core/identity/session-resolver";
 import { createSession, revokeSessionByToken } from "../../../core/identity/sessions";
+import type { AnonymousLimits } from "../anonymous-limits";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
 import type { PeerEntry } from "../peers/peer-cache";
@@ -41,7 +42,8 @@ const start = async (fed: Federation, peerId: string, returnTo: unknown) => {
   const secret = randomToken();
   const state = randomToken();
   const nonce = nonceOf(secret);
-  await savePendingSignIn(fed.db, state, { peerId, nonce, returnTo: safeReturnTo(returnTo) });
+  const pending = { peerId, nonce, returnTo: safeReturnTo(returnTo) };
+  await savePendingSignIn(fed.db, state, pending, fed.config.guests.maxPendingSignIns);
   const target = new URL(`${entry.peer.url}/federation/v1/sign-in`);
   target.search = new URLSearchParams({ aud: fed.self.id, nonce, state }).toString();
   const headers = new Headers({ location: target.toString(), "cache-control": "no-store" });
@@ -84,12 +86,20 @@ const complete = async (fed: Federation, request: Request, peerId: string, state
 const PeerParams = t.Object({ peer: t.String({ minLength: 1, maxLength: 128 }) });
 const tags = ["auth"];
 
-export const guestRoutes = (fed: Federation) =>
+export const guestRoutes = (fed: Federation, limits: AnonymousLimits) =>
   new Elysia({ name: "federation-guest-sign-in" })
-    .get("/auth/federated/:peer", ({ params, query }) => start(fed, params.peer, query.returnTo), {
-      params: PeerParams,
-      detail: { summary: "Sign in as a user of a peer: redirects to that instance", tags },
-    })
+    .get(
+      "/auth/federated/:peer",
+      async ({ request, server, params, query }) => {
+        // Counted before the peer is looked up, so probing for peer ids spends the allowance too.
+        await limits.signInStart(request, server);
+        return start(fed, params.peer, query.returnTo);
+      },
+      {
+        params: PeerParams,
+        detail: { summary: "Sign in as a user of a peer: redirects to that instance", tags },
+      },
+    )
     .get(
       "/auth/federated/:peer/callback",
       ({ request, params, query }) => complete(fed, request, params.peer, query.state, query.assertion),

@@ -5,6 +5,7 @@
 import type { Database } from "../../../core/db/database";
 import { transaction } from "../../../core/db/transaction";
 import { findUserByIdentity } from "../../../core/identity/identities";
+import { identityChanged } from "../../../core/identity/identity-changes";
 import { revokeSessionsWhere } from "../../../core/identity/sessions";
 import type { User } from "../../../core/identity/types";
 import { insertUser, updateUser } from "../../../core/identity/users";
@@ -35,5 +36,11 @@ export const findOrCreateGuest = async (db: Database, peer: { id: string; name: 
   }
 };
 
-/** Ends every session a guest of this peer holds; their sessions carry the peer's id as issuer. */
-export const endGuestSessions = (db: Database, peerId: string): Promise<number> => revokeSessionsWhere(db, { issuer: peerId });
+/**
+ * Ends every session a guest of this peer holds (their sessions carry the peer's id as issuer), after
+ * announcing that the peer's guests lost access: their open sockets and streams close with 4403.
+ */
+export const endGuestSessions = async (db: Database, peerId: string): Promise<number> => {
+  await identityChanged(db, { peerIds: [peerId] });
+  return revokeSessionsWhere(db, { issuer: peerId });
+};

@@ -6,6 +6,7 @@ import { forbidden, isTesseraError } from "../../../core/errors/tessera-error";
 import type { Principal } from "../../../core/identity/types";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
+import { vouchedEmail } from "../identity/acting-user";
 import { signAssertion } from "./assertion";
 
 const TOKEN = "^[\\w-]{16,128}$";
@@ -47,7 +48,7 @@ export const homeRoute = (fed: Federation) =>
         iss: fed.self.id,
         aud: entry.peer.id,
         nonce: query.nonce,
-        user: { sub: user.id, email: user.email ?? undefined, name: user.name ?? undefined },
+        user: { sub: user.id, email: vouchedEmail(user), name: user.name ?? undefined },
       });
       const back = new URL(`${entry.peer.url}/auth/federated/${encodeURIComponent(fed.self.id)}/callback`);
       back.search = new URLSearchParams({ state: query.state, assertion }).toString();

@@ -2,6 +2,7 @@
 // sign in here as guests and use this workspace, and with which role (member or viewer).
 import { Elysia, t } from "elysia";
 import { notFound } from "../../../core/errors/tessera-error";
+import { JsonBody, NoBody } from "../../../core/plugins/define-plugin";
 import type { Federation } from "../federation";
 import { listShares, shareWorkspace, unshareWorkspace } from "./shares";
 
@@ -23,9 +24,11 @@ export const shareRoutes = (fed: Federation) =>
       },
       {
         params: t.Object({ id: Id }),
-        body: t.Object(
-          { peerId: PeerId, role: t.Union([t.Literal("member"), t.Literal("viewer")]) },
-          { additionalProperties: false },
+        ...JsonBody(
+          t.Object(
+            { peerId: PeerId, role: t.Union([t.Literal("member"), t.Literal("viewer")]) },
+            { additionalProperties: false },
+          ),
         ),
         detail: { summary: "Share the workspace with a peer: its users who sign in here as guests get this role", tags },
       },
@@ -47,6 +50,7 @@ export const shareRoutes = (fed: Federation) =>
       },
       {
         params: t.Object({ id: Id, peerId: PeerId }),
+        ...NoBody(),
         detail: { summary: "Stop sharing with a peer; its guests lose the workspace at once", tags },
       },
     );

@@ -3,6 +3,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
 import { TesseraError } from "../../../core/errors/tessera-error";
+import { identityChanged } from "../../../core/identity/identity-changes";
 
 export type ShareRole = "member" | "viewer";
 
@@ -42,12 +43,24 @@ export const listShares = async (db: Database, workspaceId: string): Promise<Sha
   return rows.map(toShare);
 };
 
-/** True when there was such a share. */
+/** True when there was such a share; the peer's guests' live subscriptions to the workspace end at once. */
 export const unshareWorkspace = async (db: Database, workspaceId: string, peerId: string): Promise<boolean> => {
   const { workspaceShares } = db.tables;
   const removed = await db.orm
     .delete(workspaceShares)
     .where(and(eq(workspaceShares.workspaceId, workspaceId), eq(workspaceShares.peerId, peerId)))
     .returning({ peerId: workspaceShares.peerId });
+  if (removed.length > 0) await identityChanged(db, { unshared: [{ workspaceId, peerId }] });
   return removed.length > 0;
+};
+
+/** Ends every share with the peer (a returning peer starts from nothing); returns how many there were. */
+export const unshareAll = async (db: Database, peerId: string): Promise<number> => {
+  const { workspaceShares } = db.tables;
+  const removed = await db.orm
+    .delete(workspaceShares)
+    .where(eq(workspaceShares.peerId, peerId))
+    .returning({ workspaceId: workspaceShares.workspaceId });
+  if (removed.length > 0) await identityChanged(db, { unshared: removed.map(({ workspaceId }) => ({ workspaceId, peerId })) });
+  return removed.length;
 };

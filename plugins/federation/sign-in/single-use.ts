@@ -4,10 +4,14 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
-import { markerKey, purgeExpired, recordOnce } from "../../../core/db/kv-markers";
+import { countMarkers, markerKey, purgeExpired, recordOnce } from "../../../core/db/kv-markers";
+import { TesseraError } from "../../../core/errors/tessera-error";
 
 const PREFIX = "fed-sign-in:";
+const FLOW_PREFIX = `${PREFIX}flow:`;
 export const FLOW_TTL_MS = 10 * 60_000;
+// A full store frees up as sign-ins complete or expire; a browser retrying after this is likely let in.
+const FULL_RETRY_AFTER_S = "60";
 
 export interface PendingSignIn {
   peerId: string;
@@ -19,10 +23,24 @@ export interface PendingSignIn {
 /** The nonce for a cookie secret: only the browser holds the secret; URLs carry the hash. */
 export const nonceOf = (secret: string): string => createHash("sha256").update(secret).digest("base64url");
 
-export const savePendingSignIn = async (db: Database, state: string, pending: PendingSignIn): Promise<void> => {
+/**
+ * Keeps a started sign-in until it completes or expires. Past `max` rows (expired ones count until they
+ * are purged) it refuses with 429: anyone may start a sign-in, so the store must not grow with a flood.
+ */
+export const savePendingSignIn = async (db: Database, state: string, pending: PendingSignIn, max: number): Promise<void> => {
+  if ((await countMarkers(db, FLOW_PREFIX)) >= max) {
+    await purgeExpired(db, FLOW_PREFIX);
+    if ((await countMarkers(db, FLOW_PREFIX)) >= max) {
+      throw new TesseraError("ERR_RATE_LIMITED", "Too many federated sign-ins are in progress here; try again shortly", {
+        status: 429,
+        headers: { "Retry-After": FULL_RETRY_AFTER_S },
+        details: { retryAfterSeconds: Number(FULL_RETRY_AFTER_S) },
+      });
+    }
+  }
   await db.orm
     .insert(db.tables.kv)
-    .values({ key: `${PREFIX}flow:${state}`, value: JSON.stringify(pending), expiresAt: Date.now() + FLOW_TTL_MS });
+    .values({ key: `${FLOW_PREFIX}${state}`, value: JSON.stringify(pending), expiresAt: Date.now() + FLOW_TTL_MS });
 };
 
 const isPending = (value: unknown): value is PendingSignIn =>
@@ -40,7 +58,7 @@ export const takePendingSignIn = async (db: Database, state: string): Promise<Pe
   const { kv } = db.tables;
   const [row] = await db.orm
     .delete(kv)
-    .where(and(eq(kv.key, `${PREFIX}flow:${state}`), gt(kv.expiresAt, Date.now())))
+    .where(and(eq(kv.key, `${FLOW_PREFIX}${state}`), gt(kv.expiresAt, Date.now())))
     .returning({ value: kv.value });
   if (!row) return null;
   const value: unknown = JSON.parse(row.value);

@@ -1,30 +1,14 @@
-// Reads a body up to a byte limit and no further: the declared length is checked first, then the stream
-// is cut off as soon as it passes the limit, so a chunked body can't slip past it either.
+// Inbound message bodies are read by the same capped reader as every answer this instance fetches
+// (readCapped from the plugin API): the declared length is checked first, then the stream is cut off
+// as soon as it passes the limit, so a chunked body can't slip past it either.
+import { readCapped as readCappedBody } from "../../../core/plugins/define-plugin";
 
-export const readCapped = async (
+export const readCapped = (
   body: ReadableStream<Uint8Array> | null,
   declaredLength: string | null,
   max: number,
   tooLarge: () => Error,
 ): Promise<Uint8Array> => {
-  if (declaredLength !== null && Number(declaredLength) > max) throw tooLarge();
-  if (!body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    size += chunk.value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(chunk.value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  const headers = new Headers(declaredLength === null ? {} : { "content-length": declaredLength });
+  return readCappedBody({ body, headers }, max, { tooLarge });
 };

@@ -2,6 +2,7 @@
 // checking that the response is signed by the peer's pinned key and bound to this message's jti.
 import { PermissionDenied } from "../../../core/errors/permission-denied";
 import { isTesseraError } from "../../../core/errors/tessera-error";
+import { readCapped } from "../../../core/plugins/define-plugin";
 import { fedError, hostNotGranted } from "../errors";
 import type { Federation } from "../federation";
 import { keyValid } from "../identity/jwk";
@@ -10,7 +11,6 @@ import { INBOX_PATH, MAX_REPLY_BYTES, MEDIA_TYPE, type MessageType, nowSeconds }
 import { checkClock, decodeJws, verifySignature } from "./jws";
 import { typedMessage } from "./message";
 import { PeerRefusal } from "./peer-refusal";
-import { readCapped } from "./read-body";
 import { signMessage } from "./sign";
 
 export type SendDeps = Pick<Federation, "self" | "keys" | "fetch" | "config">;
@@ -86,9 +86,9 @@ export const sendMessage = async (
       body: signed.jws,
       timeoutMs: options.timeoutMs ?? deps.config.delivery.timeoutMs,
     });
-    raw = await readCapped(response.body, response.headers.get("content-length"), MAX_REPLY_BYTES, () =>
-      badResponse(peer, `larger than ${MAX_REPLY_BYTES} bytes`),
-    );
+    raw = await readCapped(response, MAX_REPLY_BYTES, {
+      tooLarge: () => badResponse(peer, `larger than ${MAX_REPLY_BYTES} bytes`),
+    });
   } catch (error) {
     if (error instanceof PermissionDenied) throw hostNotGranted(error);
     if (isTesseraError(error) && error.code === "ERR_FED_RESPONSE") throw error;

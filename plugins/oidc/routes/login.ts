@@ -2,7 +2,9 @@
 // provider (code flow, PKCE S256, state, nonce), with the sign-in sealed into a cookie named after
 // its state. The sealed flow names the provider, so the one callback can route it.
 import { Elysia } from "elysia";
+import type { PeerAddress } from "../../../core/http/client-address";
 import { safeReturnTo } from "../../../core/http/return-to";
+import { rateLimited } from "../../../core/limits/rate-headers";
 import { startAuthorization } from "../authorization-code";
 import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, cookieNamesWithPrefix, setCookie } from "../cookies";
@@ -12,6 +14,7 @@ import type { ProviderClient, RelyingParty } from "../relying-party";
 // Each click on "sign in" leaves a cookie for ten minutes; past a handful, the old ones go so the
 // Cookie header can't grow until the server refuses it.
 const MAX_FLOWS_IN_FLIGHT = 5;
+const MINUTE_MS = 60_000;
 
 const redirectToProvider = async (rp: RelyingParty, client: ProviderClient, request: Request, returnTo: unknown) => {
   const { flowCookiePath, secureCookies } = rp.settings;
@@ -35,21 +38,37 @@ const redirectToProvider = async (rp: RelyingParty, client: ProviderClient, requ
   return new Response(null, { status: 302, headers });
 };
 
-export const loginRoute = (rp: RelyingParty) =>
-  new Elysia({ name: "oidc-login" })
+// Anyone may start a sign-in; each start costs a provider round trip and a cookie, so one client
+// address gets a bounded number. Refused outside browserResponse: a flood must not write a log line each.
+const loginLimit = (rp: RelyingParty) => {
+  const rule = { limit: rp.ctx.config.loginsPerMinute, windowMs: MINUTE_MS };
+  return async (request: Request, peer: PeerAddress | null) => {
+    const decision = await rp.ctx.limits.consume(`oidc-login:${rp.ctx.clientAddress(request, peer)}`, rule);
+    if (!decision.allowed) throw rateLimited(decision);
+  };
+};
+
+export const loginRoute = (rp: RelyingParty) => {
+  const admit = loginLimit(rp);
+  return new Elysia({ name: "oidc-login" })
     .get(
       "/auth/login",
-      ({ request, query, set }) =>
-        browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/auth/login" }, () =>
+      async ({ request, server, query, set }) => {
+        await admit(request, server);
+        return browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/auth/login" }, () =>
           redirectToProvider(rp, rp.defaultProvider(), request, query.returnTo),
-        ),
+        );
+      },
       { detail: { summary: "Start single sign-on at the first provider: redirects to it", tags: ["auth"] } },
     )
     .get(
       "/auth/login/:provider",
-      ({ request, query, params, set }) =>
-        browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/" }, () =>
+      async ({ request, server, query, params, set }) => {
+        await admit(request, server);
+        return browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/" }, () =>
           redirectToProvider(rp, rp.provider(params.provider), request, query.returnTo),
-        ),
+        );
+      },
       { detail: { summary: "Start single sign-on at the named provider: redirects to it", tags: ["auth"] } },
     );
+};

@@ -1,5 +1,7 @@
 // GET /auth/providers: the configured providers as a sign-in page shows them (id, name, where to
-// start), so the console can offer a choice. Public: it names nothing a login button would not.
+// start, whether it answers), so the console can offer a choice and say when one is down. Public: it
+// names nothing a login button would not, and readiness without the reason (that is /readyz's, behind
+// the metrics token).
 import { Elysia } from "elysia";
 import type { RelyingParty } from "../relying-party";
 
@@ -9,10 +11,11 @@ export const providersRoute = (rp: RelyingParty) =>
     ({ set }) => {
       set.headers["cache-control"] = "no-store";
       return {
-        providers: rp.providers.map(({ settings }) => ({
+        providers: rp.providers.map(({ settings, connection }) => ({
           id: settings.id,
           name: settings.name,
           loginUrl: `/auth/login/${settings.id}`,
+          ready: connection.health().ok,
         })),
       };
     },

@@ -8,6 +8,7 @@ import { TesseraError } from "../../../core/errors/tessera-error";
 import { parseSince } from "../../../core/events/event-id";
 import type { Auth } from "../../../core/identity/auth";
 import type { PeerAddress } from "../admission";
+import { userIdentity } from "../credentials";
 import { acceptsEventStream } from "./accepts";
 import type { EventStreams } from "./streams";
 
@@ -47,7 +48,7 @@ export const eventStreamRoutes = ({ auth, admit, streams }: EventStreamRouteOpti
         });
       }
       const since = resumeFrom(request, query.since);
-      return streams.connect({ userId: principal.user.id, expiresAt: principal.expiresAt }, params.id, since);
+      return streams.connect(userIdentity(principal), params.id, since);
     },
     {
       detail: {

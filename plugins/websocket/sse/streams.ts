@@ -1,7 +1,7 @@
 // Every open event stream of this instance: per-user stream slots (ctx.slots, so across instances with
-// Redis), the subscription through the hub, the credential's expiry, one heartbeat timer for all
-// streams, and a clean end for each on shutdown.
-import { notFound, TesseraError } from "../../../core/errors/tessera-error";
+// Redis), the subscription through the hub, the credential's expiry and revocation (revocation.ts), one
+// heartbeat timer for all streams, and a clean end for each on shutdown.
+import { forbidden, notFound, TesseraError, unauthenticated } from "../../../core/errors/tessera-error";
 import { rateLimitHeaders } from "../../../core/limits/rate-headers";
 import type { Slots } from "../../../core/limits/slots";
 import type { Registry } from "../../../core/metrics/registry";
@@ -9,12 +9,14 @@ import type { Connection, ConnectionOwner, Identity } from "../connection";
 import { armExpiry, clearDeadline } from "../deadlines";
 import type { Hub } from "../hub";
 import { CLOSE } from "../protocol";
+import type { Revocations } from "../revocation";
 import { EventStream } from "./stream";
 import type { StreamTopics } from "./topics";
 
 export interface EventStreamsOptions {
   hub: Hub;
   topics: StreamTopics;
+  revocations: Revocations;
   slots: Slots;
   metrics: Registry;
   heartbeatMs: number;
@@ -56,10 +58,12 @@ export class EventStreams implements ConnectionOwner {
 
   /**
    * Subscribes `identity` to the workspace (replaying after `since`) and answers with the stream, or
-   * throws a problem: 429 past the user's streams, 404 for a workspace they are not in, 503 on shutdown.
+   * throws a problem: 401 for a revoked session, 429 past the user's streams, 404 for a workspace they
+   * are not in, 503 on shutdown.
    */
   async connect(identity: Identity, workspaceId: string, since: string | undefined): Promise<Response> {
     if (this.stopping) throw shuttingDown();
+    if (this.options.revocations.isRevoked(identity.sessionId)) throw revoked();
     const holder = this.holderPrefix + String(++this.holders);
     const key = slotKey(identity.userId);
     if (!(await this.options.slots.acquire(key, this.options.maxStreamsPerUser, holder))) throw this.tooManyStreams();
@@ -68,6 +72,8 @@ export class EventStreams implements ConnectionOwner {
     connection.slot = holder;
     this.open.set(connection, stream);
     connection.open(stream);
+    // Revoked while the slot was awaited: opened() ended it, and closed() gave the slot back.
+    if (connection.closing) throw revoked();
     await this.options.hub.subscribe(connection, workspaceId, since);
     const refusal = stream.refusal;
     // Stopping began while the slot or the subscription was awaited: stop() did not see this stream.
@@ -75,6 +81,8 @@ export class EventStreams implements ConnectionOwner {
       connection.end(CLOSE.GOING_AWAY, "not subscribed");
       // The hub's answer for a workspace that does not exist too, so ids can't be probed.
       if (refusal?.code === "forbidden") throw notFound("No such workspace", { path: workspaceId });
+      if (refusal?.code === "session_revoked") throw revoked();
+      if (refusal?.code === "access_withdrawn") throw forbidden(refusal.message);
       if (refusal) throw new TesseraError("ERR_INTERNAL", "Subscribing failed on the server; try again", { status: 500 });
       throw this.stopping ? shuttingDown() : unavailable("The subscription ended before the stream started; try again");
     }
@@ -85,6 +93,8 @@ export class EventStreams implements ConnectionOwner {
   opened(connection: Connection): void {
     armExpiry(connection);
     this.heartbeat ??= setInterval(() => this.beat(), this.options.heartbeatMs);
+    // Last: ending a revoked stream here stops the heartbeat again if it was the only one.
+    this.options.revocations.track(connection);
   }
 
   /** An event stream carries nothing from the client. */
@@ -92,6 +102,7 @@ export class EventStreams implements ConnectionOwner {
 
   closed(connection: Connection, code: number): void {
     clearDeadline(connection);
+    this.options.revocations.untrack(connection);
     if (!this.open.delete(connection)) return;
     this.options.hub.drop(connection);
     const { userId, slot } = connection;
@@ -134,5 +145,7 @@ export class EventStreams implements ConnectionOwner {
 
 const unavailable = (message: string) =>
   new TesseraError("ERR_UNAVAILABLE", message, { status: 503, headers: { "Retry-After": "1" } });
+
+const revoked = () => unauthenticated("The session was revoked (signed out); sign in again");
 
 const shuttingDown = () => unavailable("The server is shutting down; reconnect shortly");

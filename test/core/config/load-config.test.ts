@@ -61,7 +61,9 @@ describe("loadConfig", () => {
       trustProxy: false,
       allowedOrigins: ["http://localhost:8080"],
       bodyLimit: 1048576,
+      maxJsonDepth: 64,
       shutdownTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
     });
     expect(config.database.url).toBe("sqlite:./data/tessera.db");
     expect(config.admins).toEqual([]);

@@ -21,6 +21,7 @@ const app = createHttpApp({
   log: createLogger({ write: (line) => logs.push(line) }),
   metrics: httpMetrics(registry),
   bodyLimit: 1024,
+  allowedOrigins: ["http://tessera.test"],
 })
   .onRequest(
     hookNow(() => {

@@ -1,16 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { createSession } from "../../../core/identity/sessions";
+import { createUser } from "../../../core/identity/users";
 import { startTestRuntime, type TestRuntime } from "../../support/test-runtime";
 
 let t: TestRuntime;
 const logs: string[] = [];
+const METRICS_TOKEN = "metrics-token-for-error-tests";
+const operator = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
 beforeAll(async () => {
   t = await startTestRuntime(
     (dir) => {
       copyFileSync(join(import.meta.dir, "..", "..", "fixtures", "plugins", "greeter.ts"), join(dir, "greeter.ts"));
       return {
         server: { bodyLimit: 1024 },
+        metrics: { token: METRICS_TOKEN },
         plugins: { "./greeter.ts": { enabled: true, permissions: { routes: ["/greeter"] } } },
       };
     },
@@ -46,8 +51,11 @@ describe("HTTP errors are problem+json", () => {
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test("malformed JSON is a 400", async () => {
-    const response = await t.request("/workspaces", json("{not json"));
+  test("malformed JSON is a 400 for a caller allowed to send it, and a 401 first for anyone else", async () => {
+    expect((await t.request("/workspaces", json("{not json"))).status).toBe(401);
+    const user = await createUser(t.runtime.db, { email: "errors@example.test" });
+    const { token } = await createSession(t.runtime.db, user.id, { ttlMs: 60_000 });
+    const response = await t.request("/workspaces", json("{not json", { authorization: `Bearer ${token}` }));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "ERR_BAD_REQUEST" });
   });
@@ -73,7 +81,7 @@ describe("HTTP errors are problem+json", () => {
   });
 
   test("readiness reports the database and every plugin", async () => {
-    const response = await t.request("/readyz");
+    const response = await t.request("/readyz", operator);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: "ready",
@@ -85,7 +93,7 @@ describe("HTTP errors are problem+json", () => {
     await t.request("/greeter/env/ANY");
     // Metrics are recorded after the response has gone out.
     await Bun.sleep(10);
-    const text = await (await t.request("/metrics")).text();
+    const text = await (await t.request("/metrics", operator)).text();
     expect(text).toContain('tessera_http_requests_total{method="GET",route="/greeter/env/:name",status="500"} 1');
     expect(text).toContain('route="unmatched",status="404"');
     expect(text).not.toContain("/greeter/env/ANY");

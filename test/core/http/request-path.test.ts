@@ -16,4 +16,10 @@ describe("request paths without a URL object", () => {
     expect(url.slice(start, pathEnd(url, start))).toBe("/jobs/7");
     expect(pathEnd("http://h/a", pathStart("http://h/a"))).toBe("http://h/a".length);
   });
+
+  test("a one-letter host and a URL without an authority (no usable Host) keep their whole path", () => {
+    expect(requestPath("http://a/xx/coordinator/jobs")).toBe("/xx/coordinator/jobs");
+    expect(requestPath("/coordinator/jobs?x=/y")).toBe("/coordinator/jobs");
+    expect(requestPath("//coordinator/jobs")).toBe("//coordinator/jobs");
+  });
 });

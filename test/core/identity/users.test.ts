@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
 import { findOrCreateUserByIdentity } from "../../../core/identity/identities";
 import { createUser, findUserByEmail, findUserById } from "../../../core/identity/users";
@@ -17,7 +18,8 @@ for (const { dialect, migrated } of await testDialects()) {
     test("creates a user and finds it by id and, case-insensitively, by email", async () => {
       const email = `Ada.${unique()}@Example.org`;
       const user = await createUser(db, { email, name: "Ada" });
-      expect(user).toMatchObject({ email: email.toLowerCase(), name: "Ada", isAdmin: false });
+      // The operator vouches for the emails of the users it creates.
+      expect(user).toMatchObject({ email: email.toLowerCase(), emailVerified: true, name: "Ada", isAdmin: false });
       expect(typeof user.createdAt).toBe("number");
       expect(await findUserById(db, user.id)).toEqual(user);
       expect(await findUserByEmail(db, email.toUpperCase())).toEqual(user);
@@ -66,22 +68,101 @@ for (const { dialect, migrated } of await testDialects()) {
       expect(first).toMatchObject({ email: claims.email, name: "Sam" });
     });
 
-    test("brings email and name up to date on each sign-in", async () => {
+    test("brings a verified email and the name up to date on each sign-in", async () => {
       const subject = unique();
       const user = await findOrCreateUserByIdentity(db, {
         issuer: "https://idp.example",
         subject,
         email: `old.${subject}@example.org`,
+        emailVerified: true,
         name: "Old",
       });
       const updated = await findOrCreateUserByIdentity(db, {
         issuer: "https://idp.example",
         subject,
         email: `New.${subject}@example.org`,
+        emailVerified: true,
         name: "New",
       });
-      expect(updated).toMatchObject({ id: user.id, email: `new.${subject}@example.org`, name: "New" });
+      expect(updated).toMatchObject({ id: user.id, email: `new.${subject}@example.org`, emailVerified: true, name: "New" });
       expect(await findUserById(db, user.id)).toEqual(updated);
+    });
+
+    test("refuses an email changed, unverified, at the provider: the user keeps the one it had", async () => {
+      const subject = unique();
+      const user = await findOrCreateUserByIdentity(db, {
+        issuer: "https://idp.example",
+        subject,
+        email: `mine.${subject}@example.org`,
+        emailVerified: true,
+      });
+      const after = await findOrCreateUserByIdentity(db, {
+        issuer: "https://idp.example",
+        subject,
+        email: `ops.${subject}@example.org`,
+        name: "Renamed",
+      });
+      expect(after).toMatchObject({ id: user.id, email: `mine.${subject}@example.org`, emailVerified: true, name: "Renamed" });
+    });
+
+    test("keeps a first unverified email for display only: nobody finds the user by it", async () => {
+      const email = `shown.${unique()}@example.org`;
+      const user = await findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject: unique(), email });
+      expect(user).toMatchObject({ email, emailVerified: false });
+      expect(await findUserByEmail(db, email)).toBeNull();
+    });
+
+    test("refuses an account pre-hijack through an unverified email: the verified owner gets a user of their own", async () => {
+      const email = `victim.${unique()}@example.org`;
+      const squatter = await findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject: unique(), email });
+      const owner = await findOrCreateUserByIdentity(db, {
+        issuer: "https://idp.example",
+        subject: unique(),
+        email,
+        emailVerified: true,
+      });
+      expect(owner.id).not.toBe(squatter.id);
+      expect(owner).toMatchObject({ email, emailVerified: true });
+      expect((await findUserByEmail(db, email))?.id).toBe(owner.id);
+      expect(await findUserById(db, squatter.id)).toMatchObject({ email, emailVerified: false });
+    });
+
+    test("an unverified claim blocks nobody: several users may claim one address unverified", async () => {
+      const email = `shared.${unique()}@example.org`;
+      const a = await findOrCreateUserByIdentity(db, { issuer: "https://a.example", subject: unique(), email });
+      const b = await findOrCreateUserByIdentity(db, { issuer: "https://b.example", subject: unique(), email });
+      expect(a.id).not.toBe(b.id);
+      await expect(createUser(db, { email })).resolves.toMatchObject({ email, emailVerified: true });
+    });
+
+    test("takes an email up as verified once the provider vouches for it", async () => {
+      const subject = unique();
+      const email = `later.${subject}@example.org`;
+      const user = await findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject, email });
+      const verified = await findOrCreateUserByIdentity(db, {
+        issuer: "https://idp.example",
+        subject,
+        email,
+        emailVerified: true,
+      });
+      expect(verified).toMatchObject({ id: user.id, email, emailVerified: true });
+    });
+
+    test("keeps what the provider last said of each identity's email", async () => {
+      const subject = unique();
+      const email = `said.${subject}@example.org`;
+      await findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject, email });
+      const said = async () => {
+        const { identities } = db.tables;
+        const [row] = await db.orm
+          .select({ email: identities.email, emailVerified: identities.emailVerified })
+          .from(identities)
+          .where(and(eq(identities.issuer, "https://idp.example"), eq(identities.subject, subject)));
+        return row;
+      };
+      expect(await said()).toEqual({ email, emailVerified: false });
+      await findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject, email, emailVerified: true });
+      expect(await said()).toEqual({ email, emailVerified: true });
     });
 
     test("leaves the profile alone when the provider sends nothing", async () => {
@@ -119,13 +200,13 @@ for (const { dialect, migrated } of await testDialects()) {
       expect(linked.id).toBe(existing.id);
     });
 
-    test("refuses to move an email that another user holds", async () => {
+    test("refuses to move a verified email that another user holds", async () => {
       const taken = `taken.${unique()}@example.org`;
       await createUser(db, { email: taken });
       const subject = unique();
       await findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject, email: `mine.${subject}@example.org` });
       await expect(
-        findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject, email: taken }),
+        findOrCreateUserByIdentity(db, { issuer: "https://idp.example", subject, email: taken, emailVerified: true }),
       ).rejects.toMatchObject({
         code: "ERR_CONFLICT",
       });

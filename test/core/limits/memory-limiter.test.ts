@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryRateLimiter } from "../../../core/limits/memory-limiter";
+import { MAX_KEY_LENGTH } from "../../../core/limits/rate-limiter";
 
 const clock = (start = 1_000_000) => {
   let now = start;
@@ -92,6 +93,34 @@ describe("MemoryRateLimiter", () => {
     expect(limiter.size).toBe(100);
     // "hot" stayed recent, so it is still remembered (and still limited).
     expect(limiter.consume("hot", rule).allowed).toBe(false);
+  });
+
+  test("refuses to let a flood of distinct forged addresses evict an API-key bucket", () => {
+    const time = clock();
+    const limiter = new MemoryRateLimiter({ now: time.now, maxKeys: 100 });
+    for (let i = 0; i < 5; i++) limiter.consume("api-key:ci", rule);
+    expect(limiter.consume("api-key:ci", rule).allowed).toBe(false);
+    for (let i = 0; i < 2000; i++) limiter.consume(`ws-connect:198.51.${i >> 8}.${i & 255}`, rule);
+    expect(limiter.consume("api-key:ci", rule).allowed).toBe(false);
+    // Each bucket keeps its own capacity: the flood stays within the one it came in by.
+    expect(limiter.size).toBe(101);
+  });
+
+  test("refuses to hold an over-long key as given: it is kept as a fixed-size digest", () => {
+    const time = clock();
+    const limiter = new MemoryRateLimiter({ now: time.now });
+    const long = `ws-connect:${"x".repeat(8000)}`;
+    for (let i = 0; i < 5; i++) limiter.consume(long, rule);
+    expect(limiter.consume(long, rule).allowed).toBe(false);
+    expect(limiter.consume(`ws-connect:${"x".repeat(7999)}y`, rule).allowed).toBe(true);
+    expect(Math.max(...limiter.keys().map((key) => key.length))).toBeLessThanOrEqual(MAX_KEY_LENGTH);
+  });
+
+  test("caps how many buckets a key's prefix can open, so the prefix is no way around maxKeys", () => {
+    const time = clock();
+    const limiter = new MemoryRateLimiter({ now: time.now, maxKeys: 10 });
+    for (let i = 0; i < 1000; i++) limiter.consume(`flood-${i}:x`, rule);
+    expect(limiter.size).toBeLessThanOrEqual(10 * 65);
   });
 
   test("sweeping forgets keys whose bucket is full again", () => {

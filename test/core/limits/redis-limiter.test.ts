@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import { TesseraError } from "../../../core/errors/tessera-error";
+import { boundedKey } from "../../../core/limits/rate-limiter";
 import { RedisRateLimiter } from "../../../core/limits/redis-limiter";
 import { clearPrefix, redisTestUrl, uniquePrefix } from "../../support/redis";
 
@@ -66,6 +67,21 @@ describe.skipIf(!url)("RedisRateLimiter", () => {
     client.close();
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5000);
+  });
+
+  test("refuses to store an over-long key as given: Redis holds a fixed-size digest", async () => {
+    const rl = limiter(redisUrl);
+    const rule = { limit: 1, windowMs: 5000 };
+    const long = `ws-connect:${"x".repeat(8000)}`;
+    expect((await rl.consume(long, rule)).allowed).toBe(true);
+    expect((await rl.consume(long, rule)).allowed).toBe(false);
+    expect((await rl.consume(`ws-connect:${"x".repeat(7999)}y`, rule)).allowed).toBe(true);
+    const client = new RedisClient(redisUrl);
+    const stored = await client.send("KEYS", [`${prefix}ws-connect:*`]);
+    client.close();
+    expect(stored).toHaveLength(2);
+    expect(stored).toEqual([expect.stringMatching(/^.{1,300}$/), expect.stringMatching(/^.{1,300}$/)]);
+    expect(stored).toContain(`${prefix}${boundedKey(long)}`);
   });
 
   test("reports ready", async () => {

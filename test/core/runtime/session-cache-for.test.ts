@@ -10,7 +10,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../../core/db/database";
 import { migrate } from "../../../core/db/migrate";
 import { openDatabase } from "../../../core/db/open-database";
-import { createSession, revokeSessionByToken } from "../../../core/identity/sessions";
+import type { IdentityChange } from "../../../core/identity/identity-changes";
+import { identityChanged } from "../../../core/identity/identity-changes";
+import { createSession, revokeSession, revokeSessionByToken } from "../../../core/identity/sessions";
 import { createUser, updateUser } from "../../../core/identity/users";
 import { createLogger } from "../../../core/log/json-logger";
 import { sessionCacheFor } from "../../../core/runtime/session-cache-for";
@@ -72,6 +74,40 @@ describe.skipIf(!redisUrl)("session caches of instances sharing Redis", () => {
     expect((await instanceB.cache.find(token))?.user.name).toBe("Two");
     await updateUser(a, userId, { name: "Renamed" });
     await until(async () => (await instanceB.cache.find(token))?.user.name === "Renamed");
+  });
+
+  test("plugins on both instances hear a revocation, a peer cut off and an unshared workspace, made on one of them", async () => {
+    const heardA: IdentityChange[] = [];
+    const heardB: IdentityChange[] = [];
+    const stopA = instanceA.changes.listen((change) => heardA.push(change));
+    const stopB = instanceB.changes.listen((change) => heardB.push(change));
+    try {
+      const { session } = await createSession(a, userId, { ttlMs: 3_600_000 });
+      await revokeSession(a, session.id);
+      await identityChanged(a, { peerIds: ["peer-a"], unshared: [{ workspaceId: "w1", peerId: "peer-a" }] });
+      await until(async () => heardB.length === 2);
+      for (const heard of [heardA, heardB]) {
+        expect(heard[0]?.sessionIds).toEqual([session.id]);
+        expect(heard[1]).toMatchObject({ peerIds: ["peer-a"], unshared: [{ workspaceId: "w1", peerId: "peer-a" }] });
+      }
+    } finally {
+      stopA();
+      stopB();
+    }
+  });
+
+  test("without a session cache the channel still carries revocations to the other instance's plugins", async () => {
+    const config = { sessionCache: { ttlMs: 0, maxEntries: 100 }, redis: { url, prefix } };
+    const uncached = sessionCacheFor(b, config, logger);
+    try {
+      await until(async () => Boolean(uncached.channel?.listening));
+      const heard: IdentityChange[] = [];
+      uncached.changes.listen((change) => heard.push(change));
+      await identityChanged(a, { sessionIds: ["s-uncached"] });
+      await until(async () => heard.some((change) => change.sessionIds?.includes("s-uncached")));
+    } finally {
+      await uncached.close();
+    }
   });
 
   test("while its subscriber is down an instance asks the database, and forgets everything when it is back", async () => {

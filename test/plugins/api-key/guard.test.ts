@@ -7,12 +7,14 @@ import { generateApiKey, hashApiKey } from "../../../plugins/api-key/keyring";
 import { redisTestUrl, uniquePrefix } from "../../support/redis";
 import { startTestRuntime, type TestRuntime } from "../../support/test-runtime";
 
+const METRICS_TOKEN = "metrics-token-for-guard-tests";
 const keys = { echo: generateApiKey(), other: generateApiKey(), expired: generateApiKey(), limited: generateApiKey() };
 
 // The echo plugin comes first in config, so its routes are mounted before the api-key plugin's hook.
 const config = (dir: string) => {
   copyFileSync(join(import.meta.dir, "echo-plugin.ts"), join(dir, "echo.ts"));
   return {
+    metrics: { token: METRICS_TOKEN },
     plugins: {
       "./echo.ts": { enabled: true, permissions: { routes: ["/echo", "/open"] } },
       "api-key": {
@@ -134,7 +136,7 @@ describe("the API-key guard", () => {
   test("metrics show each key's last use and refusals by reason", async () => {
     const before = Date.now() / 1000;
     await t.request("/echo/whoami", withKey(keys.echo));
-    const metrics = await (await t.request("/metrics")).text();
+    const metrics = await (await t.request("/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     const lastUsed = Number(/tessera_api_key_last_used_seconds\{key="echo-bot"\} ([\d.]+)/.exec(metrics)?.[1]);
     expect(lastUsed).toBeGreaterThanOrEqual(Math.floor(before));
     expect(metrics).not.toContain('key="retired"');

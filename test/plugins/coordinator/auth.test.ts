@@ -115,7 +115,14 @@ describe("the coordinator without a protect entry for its prefixes", () => {
     }
   });
 
-  test("any valid key is then enough", async () => {
-    expect((await c.call("GET", `/coordinator/jobs/${ids.job}`, undefined, { "x-api-key": serviceKeys.chat })).status).toBe(200);
+  test("refuses a key without the coordinator scope on every service route: the coordinator checks the scope itself", async () => {
+    for (const route of SERVICE_ROUTES) {
+      const path = fill(route.path, ids);
+      const body = fillBody(route.body, ids);
+      const response = await c.call(route.method, path, body, { "x-api-key": serviceKeys.chat });
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+      expect(response.headers.get("www-authenticate")).toContain('error="insufficient_scope", scope="coordinator"');
+    }
+    expect((await c.call("GET", `/coordinator/jobs/${ids.job}`)).status).toBe(200);
   });
 });

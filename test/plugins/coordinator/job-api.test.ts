@@ -231,7 +231,6 @@ for (const { dialect, create } of await testDatabaseUrls()) {
         { workspaceId: c.workspaceId, type: "build" },
         { workspaceId: c.workspaceId, type: "lint", title: "now titled" },
         { workspaceId: c.workspaceId, type: "lint", payload: { x: 1 } },
-        { workspaceId: c.otherWorkspaceId, type: "lint" },
       ]) {
         const response = await c.call("POST", "/coordinator/jobs", body, { "idempotency-key": key });
         expect(response.status).toBe(422);

@@ -37,6 +37,22 @@ describe("requireAllowedActor", () => {
 
 describe("actingUser", () => {
   test("leaves out what the user does not have", () => {
-    expect(actingUser({ id: "u1", email: null, name: null, isAdmin: false, guestOf: null, createdAt: 0 })).toEqual({ id: "u1" });
+    expect(
+      actingUser({ id: "u1", email: null, emailVerified: false, name: null, isAdmin: false, guestOf: null, createdAt: 0 }),
+    ).toEqual({ id: "u1" });
+  });
+
+  test("never vouches for an unverified email: a peer's grants match on it", () => {
+    const claimed = {
+      id: "u2",
+      email: "ops@hub.example",
+      emailVerified: false,
+      name: "Eve",
+      isAdmin: false,
+      guestOf: null,
+      createdAt: 0,
+    };
+    expect(actingUser(claimed)).toEqual({ id: "u2", name: "Eve" });
+    expect(actingUser({ ...claimed, emailVerified: true })).toEqual({ id: "u2", email: "ops@hub.example", name: "Eve" });
   });
 });

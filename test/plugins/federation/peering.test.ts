@@ -25,7 +25,7 @@ describe("peering, on the side that is asked", () => {
           : new Response("not here", { status: 404 }),
     });
     base = `http://127.0.0.1:${server.port}`;
-    spoke = await startSpoke({ federation: { peers: { allowedHosts: ["127.0.0.1"], maxPending: 3 } } });
+    spoke = await startSpoke({ federation: { peers: { allowedHosts: ["127.0.0.1:*"], maxPending: 3 } } });
     spokeKey = (await (await spoke.request("/.well-known/tessera")).json()).keys[0];
   });
   afterAll(async () => {
@@ -42,6 +42,7 @@ describe("peering, on the side that is asked", () => {
 
   test("a connection.request is stored pending with no grants and answered with a signed response", async () => {
     const peer = await makePeer(base);
+    published = peer;
     const response = await request(peer);
     expect(response.status).toBe(200);
     const claims = await readResponse(await response.text(), spokeKey);
@@ -52,14 +53,23 @@ describe("peering, on the side that is asked", () => {
     expect((await command.json()).code).toBe("ERR_FED_PEER");
   });
 
-  test("accepting checks the key at the request's URL: a request in another instance's name stays pending", async () => {
+  test("a request in another instance's name is refused; accepting checks the key at the URL again", async () => {
     const impostor = await makePeer(base);
     published = await makePeer(base, impostor.id);
-    await request(impostor);
-    const accepted = await spoke.request(`/federation/peers/${impostor.id}/accept`, { method: "POST", as: "admin" });
+    const refused = await request(impostor);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).code).toBe("ERR_FED_PEER");
+    expect((await spoke.request(`/federation/peers/${impostor.id}`, { as: "admin" })).status).toBe(404);
+
+    // The URL held the key when the request came, and another one by the time the admin accepts.
+    const peer = await makePeer(base);
+    published = peer;
+    expect((await request(peer)).status).toBe(200);
+    published = await makePeer(base, peer.id);
+    const accepted = await spoke.request(`/federation/peers/${peer.id}/accept`, { method: "POST", as: "admin" });
     expect(accepted.status).toBe(409);
     expect((await accepted.json()).code).toBe("ERR_FED_PEER");
-    expect((await peerOf(impostor.id)).status).toBe("pending");
+    expect((await peerOf(peer.id)).status).toBe("pending");
   });
 
   test("accepting with grants makes the peer active and its granted commands run", async () => {
@@ -124,8 +134,12 @@ describe("peering, on the side that is asked", () => {
     const pending = (await (await spoke.request("/federation/peers", { as: "admin" })).json()).peers.filter(
       (peer: { status: string }) => peer.status === "pending",
     ).length;
-    for (let i = pending; i < 3; i++) expect((await request(await makePeer(base))).status).toBe(200);
-    const refused = await request(await makePeer(base));
+    const publishedPeer = async () => {
+      published = await makePeer(base);
+      return published;
+    };
+    for (let i = pending; i < 3; i++) expect((await request(await publishedPeer())).status).toBe(200);
+    const refused = await request(await publishedPeer());
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("3600");
   });

@@ -91,7 +91,7 @@ describe("a reconciliation round", () => {
         return new Response("down", { status: 503 });
       },
     });
-    const hub = await startSpoke({ federation: { peers: { allowedHosts: ["127.0.0.1"] } } });
+    const hub = await startSpoke({ federation: { peers: { allowedHosts: ["127.0.0.1:*"] } } });
     try {
       const peer = await makePeer(`http://127.0.0.1:${server.port}`);
       await hub.addPeer(peer);

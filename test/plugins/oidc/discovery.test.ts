@@ -6,8 +6,10 @@ import { freePort } from "../../support/free-port";
 import { startTestRuntime } from "../../support/test-runtime";
 import { CLIENT_ID, CLIENT_SECRET, type FakeProvider, startFakeProvider } from "./support/fake-provider";
 
+const METRICS_TOKEN = "metrics-token-for-oidc-tests";
 const oidcConfig = (issuer: string, extra: Record<string, unknown> = {}) => ({
   server: { publicUrl: "http://localhost:3000" },
+  metrics: { token: METRICS_TOKEN },
   plugins: { oidc: { enabled: true, issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...extra } },
 });
 
@@ -105,7 +107,7 @@ describe("a provider that is down at start", () => {
     const logs: string[] = [];
     const runtime = await startTestRuntime(oidcConfig(issuer), { logs });
     try {
-      const ready = await runtime.request("/readyz");
+      const ready = await runtime.request("/readyz", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(ready.status).toBe(503);
       const report = await ready.json();
       expect(report.checks["plugin:oidc"]).toMatchObject({ ok: false });
@@ -116,12 +118,19 @@ describe("a provider that is down at start", () => {
       expect(await login.json()).toMatchObject({ code: "ERR_OIDC_UNAVAILABLE" });
       expect(Number(login.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(logs.some((line) => line.includes("OpenID provider unreachable"))).toBe(true);
+      // The sign-in page learns that it is down, not why: the reason names internal addresses.
+      const listed = await (await runtime.request("/auth/providers")).json();
+      expect(listed.providers).toEqual([expect.objectContaining({ ready: false })]);
+      expect(JSON.stringify(listed)).not.toContain(issuer);
 
       await fakeProvider({}, port);
       const deadline = Date.now() + 10_000;
       while ((await runtime.request("/readyz")).status !== 200 && Date.now() < deadline) await Bun.sleep(100);
       expect((await runtime.request("/readyz")).status).toBe(200);
       expect((await runtime.request("/auth/login")).status).toBe(302);
+      expect((await (await runtime.request("/auth/providers")).json()).providers).toEqual([
+        expect.objectContaining({ ready: true }),
+      ]);
     } finally {
       await runtime.close();
     }

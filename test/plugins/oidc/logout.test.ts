@@ -45,7 +45,7 @@ describe("POST /auth/logout", () => {
     const client = await signedIn();
     const response = await logout(client, { origin: "https://evil.example", "sec-fetch-site": "cross-site" });
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ code: "ERR_OIDC_CSRF" });
+    expect(await response.json()).toMatchObject({ code: "ERR_CSRF" });
     expect((await client.request(`${PUBLIC_URL}/me`)).status).toBe(200);
   });
 

@@ -80,8 +80,8 @@ describe("several OpenID providers", () => {
     const response = await fetch(`${publicUrl}/auth/providers`);
     expect(await response.json()).toEqual({
       providers: [
-        { id: "staff", name: "Staff (Authentik)", loginUrl: "/auth/login/staff" },
-        { id: "partner", name: "Partner (Keycloak)", loginUrl: "/auth/login/partner" },
+        { id: "staff", name: "Staff (Authentik)", loginUrl: "/auth/login/staff", ready: true },
+        { id: "partner", name: "Partner (Keycloak)", loginUrl: "/auth/login/partner", ready: true },
       ],
     });
   });

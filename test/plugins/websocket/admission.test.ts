@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { clientAddressResolver } from "../../../core/http/client-address";
 import { MemoryRateLimiter } from "../../../core/limits/memory-limiter";
-import { clientIp, createAdmission } from "../../../plugins/websocket/admission";
+import { createAdmission } from "../../../plugins/websocket/admission";
 
 const peer = (address: string) => ({ requestIP: () => ({ address }) });
 const upgrade = (headers: Record<string, string> = {}) => new Request("http://localhost/ws", { headers });
@@ -16,11 +17,19 @@ const rejection = async (attempt: () => unknown) => {
 };
 
 describe("websocket admission", () => {
-  test("the client address is the peer's, or the last proxy hop when the proxy is trusted", () => {
-    const request = upgrade({ "x-forwarded-for": "203.0.113.9, 198.51.100.7" });
-    expect(clientIp(request, peer("10.0.0.1"), false)).toBe("10.0.0.1");
-    expect(clientIp(request, peer("10.0.0.1"), true)).toBe("198.51.100.7");
-    expect(clientIp(upgrade(), peer("10.0.0.1"), true)).toBe("10.0.0.1");
+  test("counts attempts against the address ctx.clientAddress names", async () => {
+    const admit = createAdmission({
+      limits: new MemoryRateLimiter(),
+      attemptsPerMinute: 1,
+      allowedOrigins: [],
+      clientAddress: clientAddressResolver(true),
+      onLimited: () => {},
+    });
+    await admit(upgrade({ "x-forwarded-for": "203.0.113.9" }), peer("10.0.0.1"));
+    await admit(upgrade({ "x-forwarded-for": "203.0.113.10" }), peer("10.0.0.1"));
+    expect(await rejection(() => admit(upgrade({ "x-forwarded-for": "203.0.113.9" }), peer("10.0.0.1")))).toMatchObject({
+      status: 429,
+    });
   });
 
   test("allows listed origins in any spelling, and requests without an Origin", async () => {
@@ -28,7 +37,7 @@ describe("websocket admission", () => {
       limits: new MemoryRateLimiter(),
       attemptsPerMinute: 100,
       allowedOrigins: ["https://App.example.com/"],
-      trustProxy: false,
+      clientAddress: clientAddressResolver(false),
       onLimited: () => {},
     });
     await admit(upgrade({ origin: "https://app.example.com" }), peer("10.0.0.1"));
@@ -45,7 +54,7 @@ describe("websocket admission", () => {
       limits: new MemoryRateLimiter(),
       attemptsPerMinute: 2,
       allowedOrigins: [],
-      trustProxy: false,
+      clientAddress: clientAddressResolver(false),
       onLimited: () => limited++,
     });
     await admit(upgrade(), peer("10.0.0.1"));

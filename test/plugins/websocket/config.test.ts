@@ -44,7 +44,7 @@ describe("websocket config", () => {
     const t = await start({ maxPayloadBytes: 2048, heartbeatIntervalMs: 15_000, maxBufferedBytes: 100_000 });
     expect(t.runtime.app.config.websocket).toMatchObject({
       maxPayloadLength: 2048,
-      idleTimeout: 30,
+      idleTimeout: 20,
       sendPings: true,
       backpressureLimit: 100_000,
       closeOnBackpressureLimit: false,
@@ -61,7 +61,7 @@ describe("websocket config", () => {
       allowQueryToken: false,
       sse: { enabled: true, heartbeatMs: 15_000, maxStreamsPerUser: 8, retryMs: 3000 },
     });
-    expect(t.runtime.app.config.websocket).toMatchObject({ maxPayloadLength: 65_536, idleTimeout: 60 });
+    expect(t.runtime.app.config.websocket).toMatchObject({ maxPayloadLength: 65_536, idleTimeout: 44 });
   });
 
   test("refuses tickets that live longer than 30 s, short secrets and unknown keys", async () => {

@@ -18,6 +18,13 @@ const rejection = async (promise: Promise<unknown>) => {
 };
 
 describe("websocket tickets", () => {
+  test("a ticket carries the session and the guest's peer it was issued for, so revoking either reaches the socket", async () => {
+    const tickets = await makeTickets();
+    const identity = { userId: "g1", expiresAt: 1_900_000_000_000, sessionId: "s1", guestOf: "peer-a" };
+    const { ticket } = await tickets.issue(identity);
+    expect(await tickets.redeem(ticket)).toEqual(identity);
+  });
+
   test("a ticket names its user and the expiry of the credential it was issued for", async () => {
     const tickets = await makeTickets();
     const before = Date.now();

@@ -8,6 +8,7 @@ import { createLogger } from "../../../../core/log/json-logger";
 import { type AgentRecord, getAgent } from "../../../../plugins/federation/agents/agent-store";
 import { resolveAgentTypes } from "../../../../plugins/federation/agents/agent-types";
 import { AgentRunner, type RunnerLimits } from "../../../../plugins/federation/agents/runner";
+import type { AgentTypeConfig } from "../../../../plugins/federation/config";
 
 export const ROOT = join(import.meta.dir, "..", "..", "..", "..");
 
@@ -29,8 +30,15 @@ export interface RunnerHarness {
 
 export const HARNESS_INSTANCE = "harness:1";
 
-/** A runner of its own instance id; with `shared`, on another harness's database (which that one closes). */
-export const startRunner = async (limits: Partial<RunnerLimits> = {}, shared?: Database): Promise<RunnerHarness> => {
+/**
+ * A runner of its own instance id; with `shared`, on another harness's database (which that one closes);
+ * `types` adds agent types to the examples.
+ */
+export const startRunner = async (
+  limits: Partial<RunnerLimits> = {},
+  shared?: Database,
+  types: Record<string, AgentTypeConfig> = {},
+): Promise<RunnerHarness> => {
   const db = shared ?? (await openDatabase("sqlite::memory:"));
   if (!shared) await migrate(db);
   const changes: AgentRecord[] = [];
@@ -38,7 +46,7 @@ export const startRunner = async (limits: Partial<RunnerLimits> = {}, shared?: D
     db,
     log: createLogger({ level: "error", write: () => {} }),
     instanceId: shared ? `harness:${crypto.randomUUID()}` : HARNESS_INSTANCE,
-    types: resolveAgentTypes(EXAMPLE_TYPES, ROOT, () => undefined),
+    types: resolveAgentTypes({ ...EXAMPLE_TYPES, ...types }, ROOT, () => undefined),
     cwd: ROOT,
     limits: { maxConcurrent: 4, maxConcurrentPerPeer: 2, killGraceMs: 300, outputTailBytes: 1024, ...limits },
     onChange: async (agent) => {

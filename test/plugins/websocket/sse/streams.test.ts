@@ -5,7 +5,9 @@ import type { Role } from "../../../../core/identity/types";
 import { MemorySlots } from "../../../../core/limits/slots";
 import { createLogger } from "../../../../core/log/json-logger";
 import { Registry } from "../../../../core/metrics/registry";
+import type { Identity } from "../../../../plugins/websocket/connection";
 import { Hub } from "../../../../plugins/websocket/hub";
+import { Revocations } from "../../../../plugins/websocket/revocation";
 import { EventStreams } from "../../../../plugins/websocket/sse/streams";
 import { StreamTopics } from "../../../../plugins/websocket/sse/topics";
 import { sseParser } from "../support/event-stream";
@@ -30,9 +32,11 @@ const setup = ({ roleOf, maxBufferedBytes = 1_000_000, maxStreamsPerUser = 4, he
     streams: topics,
   });
   const metrics = new Registry();
+  const revocations = new Revocations({ hub, rememberMs: 30_000 });
   const streams = new EventStreams({
     hub,
     topics,
+    revocations,
     slots: new MemorySlots(),
     metrics,
     heartbeatMs,
@@ -42,7 +46,8 @@ const setup = ({ roleOf, maxBufferedBytes = 1_000_000, maxStreamsPerUser = 4, he
   });
   const connect = (userId = "alice", workspaceId = "w1", expiresAt?: number) =>
     streams.connect({ userId, expiresAt }, workspaceId, undefined);
-  return { events, hub, metrics, streams, connect };
+  const connectAs = (identity: Identity, workspaceId = "w1") => streams.connect(identity, workspaceId, undefined);
+  return { events, hub, metrics, streams, revocations, connect, connectAs };
 };
 
 const refusal = async (pending: Promise<unknown>) => {
@@ -170,5 +175,46 @@ describe("event streams", () => {
     ]);
     expect(hub.subscriptions).toBe(0);
     expect(await refusal(connect())).toEqual({ status: 503, code: "ERR_UNAVAILABLE" });
+  });
+
+  test("refuses events to a stream whose session was revoked: `event: error` (session_revoked), then the end", async () => {
+    const { events, hub, revocations, connectAs, metrics } = setup();
+    const response = await connectAs({ userId: "alice", expiresAt: undefined, sessionId: "s1" });
+    revocations.apply({ sessionIds: ["s1"] });
+    await events.publish("w1", "job.created", {});
+    const out = await drain(response);
+    expect(out.ended).toBe("closed");
+    expect(out.events.map((event) => event.event)).toEqual(["subscribed", "error"]);
+    expect(JSON.parse(out.events[1]?.data ?? "")).toMatchObject({ type: "error", code: "session_revoked" });
+    expect(hub.subscriptions).toBe(0);
+    expect(metrics.render()).toContain("tessera_sse_streams 0");
+  });
+
+  test("refuses a stream to a suspended peer's guest: `event: error` (access_withdrawn), then the end", async () => {
+    const { revocations, connectAs } = setup({ roleOf: async () => "viewer" });
+    const response = await connectAs({ userId: "g1", expiresAt: undefined, sessionId: "gs1", guestOf: "peer-a" });
+    revocations.apply({ peerIds: ["peer-a"] });
+    const out = await drain(response);
+    expect(out.events.map((event) => event.event)).toEqual(["subscribed", "error"]);
+    expect(JSON.parse(out.events[1]?.data ?? "")).toMatchObject({ code: "access_withdrawn" });
+  });
+
+  test("an unshared workspace ends its guests' streams with `event: unsubscribed`, as a member's removal does", async () => {
+    const { revocations, connectAs } = setup({ roleOf: async () => "viewer" });
+    const response = await connectAs({ userId: "g1", expiresAt: undefined, sessionId: "gs1", guestOf: "peer-a" });
+    revocations.apply({ unshared: [{ workspaceId: "w1", peerId: "peer-a" }] });
+    const out = await drain(response);
+    expect(out.ended).toBe("closed");
+    expect(out.events.map((event) => event.event)).toEqual(["subscribed", "unsubscribed"]);
+  });
+
+  test("refuses with 401, keeping no slot, a stream for a session revoked moments ago (a request in flight at sign-out)", async () => {
+    const { revocations, connectAs } = setup({ maxStreamsPerUser: 1 });
+    revocations.apply({ sessionIds: ["s1"] });
+    expect(await refusal(connectAs({ userId: "alice", expiresAt: undefined, sessionId: "s1" }))).toEqual({
+      status: 401,
+      code: "ERR_UNAUTHENTICATED",
+    });
+    expect((await connectAs({ userId: "alice", expiresAt: undefined, sessionId: "s2" })).status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 // In-memory stand-ins for Bun's server and sockets, and an event bus whose live delivery the test
 // releases by hand (as Redis may deliver an event after it is already in the history).
-import type { EventBus, EventListener, ReplayResult, WorkspaceEvent } from "../../../../core/events/event-bus";
+import type { EventBus, EventListener, ReplayResult, ResyncListener, WorkspaceEvent } from "../../../../core/events/event-bus";
 import { Connection, type ConnectionOwner, type Socket } from "../../../../plugins/websocket/connection";
 import type { Hub, Publisher } from "../../../../plugins/websocket/hub";
 
@@ -87,6 +87,7 @@ export class ManualBus implements EventBus {
   readonly history: WorkspaceEvent[] = [];
   private readonly queued: WorkspaceEvent[] = [];
   private readonly listeners = new Map<string, Set<EventListener>>();
+  private readonly resyncListeners = new Set<ResyncListener>();
 
   async publish(workspaceId: string, event: string, data: unknown): Promise<WorkspaceEvent> {
     const id = String(this.history.filter((e) => e.workspaceId === workspaceId).length + 1);
@@ -123,6 +124,17 @@ export class ManualBus implements EventBus {
   async replay(workspaceId: string, since: string, limit = 1000): Promise<ReplayResult> {
     const events = this.history.filter((e) => e.workspaceId === workspaceId && Number(e.id) > Number(since)).slice(0, limit);
     return { events, gap: false };
+  }
+
+  onResync(listener: ResyncListener): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
+  /** As a Redis bus does when its subscriber is back: `gaps` lost events for good. */
+  resync(gaps: Iterable<string> = []): void {
+    const lost = new Set(gaps);
+    for (const listener of this.resyncListeners) listener(lost);
   }
 
   async ready(): Promise<boolean> {

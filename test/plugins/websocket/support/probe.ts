@@ -24,12 +24,14 @@ export interface Probe {
 
 export interface ProbeOptions {
   headers?: Record<string, string>;
+  /** For wss:// to a server whose certificate no system CA signed (a test's own). */
+  tls?: { ca: string };
 }
 
 /** Opens a socket; rejects when the upgrade is refused. */
 export const openProbe = async (url: string, options: ProbeOptions = {}): Promise<Probe> => {
   // Bun's WebSocket takes `{ headers }`, an extension the DOM typings (which win in this project) don't declare.
-  const socket: WebSocket = Reflect.construct(WebSocket, [url, { headers: options.headers ?? {} }]);
+  const socket: WebSocket = Reflect.construct(WebSocket, [url, { headers: options.headers ?? {}, tls: options.tls }]);
   const messages: ServerMessage[] = [];
   let taken = 0;
   const waiters = new Set<() => void>();

@@ -1,0 +1,26 @@
+// Requests anyone may send that make this instance keep something (a pending sign-in, a replay marker
+// and a pending peer): limited per client address, so one client can't fill what they store.
+import type { PeerAddress } from "../../core/http/client-address";
+import { rateLimited } from "../../core/limits/rate-headers";
+import type { RateRule } from "../../core/limits/rate-limiter";
+import type { PluginContext } from "../../core/plugins/plugin-context";
+import type { FederationConfig } from "./config";
+
+const MINUTE_MS = 60_000;
+
+/** Each throws ERR_RATE_LIMITED (429, Retry-After) when this client address has spent its allowance. */
+export interface AnonymousLimits {
+  signInStart(request: Request, peer: PeerAddress | null): Promise<void>;
+  connectionRequest(request: Request, peer: PeerAddress | null): Promise<void>;
+}
+
+export const anonymousLimits = (ctx: PluginContext<FederationConfig>): AnonymousLimits => {
+  const limit = (bucket: string, rule: RateRule) => async (request: Request, peer: PeerAddress | null) => {
+    const decision = await ctx.limits.consume(`${bucket}:${ctx.clientAddress(request, peer)}`, rule);
+    if (!decision.allowed) throw rateLimited(decision);
+  };
+  return {
+    signInStart: limit("fed-sign-in", { limit: ctx.config.guests.signInsPerMinute, windowMs: MINUTE_MS }),
+    connectionRequest: limit("fed-connect", { limit: ctx.config.peers.requestsPerMinute, windowMs: MINUTE_MS }),
+  };
+};
