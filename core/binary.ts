@@ -1,6 +1,6 @@
 // Entry of the single executable that `npm run build` makes: core/main.ts's CLI, after the modules
 // that plugins loaded by path import are provided (see plugins/host-modules.ts).
-import { hostModules } from "./plugins/host-modules";
+import { provideHostModules } from "./plugins/host-modules";
 
-Bun.plugin(hostModules);
+provideHostModules();
 await import("./main");

@@ -1,9 +1,10 @@
-// For the one-shot CLI commands: the configured database, migrated, closed afterwards.
-
-import { dirname } from "node:path";
+// For the one-shot CLI commands: the configured database with the core's and the enabled plugins'
+// migrations applied, closed afterwards. No plugin is set up.
 import { loadConfig } from "../config/load-config";
 import { migrate } from "../db/migrate";
 import { type Database, openDatabase } from "../db/open-database";
+import { migratePlugins } from "../db/plugin-migrations";
+import { configBaseDir, configuredPlugins } from "../runtime/configured-plugins";
 
 export const withDatabase = async <T>(
   file: string | undefined,
@@ -11,9 +12,13 @@ export const withDatabase = async <T>(
 ): Promise<T> => {
   const cwd = process.cwd();
   const loaded = loadConfig({ file, env: process.env, cwd });
-  const db = await openDatabase(loaded.config.database.url, { cwd: loaded.file ? dirname(loaded.file) : cwd });
+  const plugins = await configuredPlugins(loaded, cwd);
+  const { url, connectTimeoutMs, statementTimeoutMs } = loaded.config.database;
+  const db = await openDatabase(url, { cwd: configBaseDir(loaded, cwd), deadlines: { connectTimeoutMs, statementTimeoutMs } });
   try {
-    return await work(db, await migrate(db));
+    const applied = await migrate(db);
+    applied.push(...(await migratePlugins(db, plugins)));
+    return await work(db, applied);
   } finally {
     await db.close();
   }

@@ -66,20 +66,16 @@ const runSqlite = (db: SqliteDatabase, folder: string) => {
   return { before, after: appliedSqlite(db) };
 };
 
-const runPostgres = async (db: PostgresDatabase, folder: string) => {
-  // Advisory locks belong to a connection: hold one reserved connection for the lock while the
-  // migrator works on the pool.
+/**
+ * Runs `work` while holding the migration lock every instance takes. Advisory locks belong to a
+ * connection: one reserved connection holds it while `work` uses the pool.
+ */
+export const withMigrationLock = async <T>(db: PostgresDatabase, work: () => Promise<T>): Promise<T> => {
   const lock = await db.client.reserve();
   try {
     await lock`SELECT pg_advisory_lock(${ADVISORY_LOCK_KEY})`;
     try {
-      const before = await appliedPostgres(db);
-      await migratePostgres(drizzlePostgres({ client: db.client }), {
-        migrationsFolder: folder,
-        migrationsTable: MIGRATIONS_TABLE,
-        migrationsSchema: MIGRATIONS_SCHEMA,
-      });
-      return { before, after: await appliedPostgres(db) };
+      return await work();
     } finally {
       await lock`SELECT pg_advisory_unlock(${ADVISORY_LOCK_KEY})`;
     }
@@ -88,7 +84,18 @@ const runPostgres = async (db: PostgresDatabase, folder: string) => {
   }
 };
 
-const innermostMessage = (error: unknown): string => {
+const runPostgres = (db: PostgresDatabase, folder: string) =>
+  withMigrationLock(db, async () => {
+    const before = await appliedPostgres(db);
+    await migratePostgres(drizzlePostgres({ client: db.client }), {
+      migrationsFolder: folder,
+      migrationsTable: MIGRATIONS_TABLE,
+      migrationsSchema: MIGRATIONS_SCHEMA,
+    });
+    return { before, after: await appliedPostgres(db) };
+  });
+
+export const innermostMessage = (error: unknown): string => {
   let current = error;
   while (current instanceof Error && current.cause instanceof Error) current = current.cause;
   return current instanceof Error ? current.message : String(current);

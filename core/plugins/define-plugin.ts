@@ -1,6 +1,7 @@
 // The public plugin API: a plugin module's default export is `definePlugin({...})`.
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { AnyElysia } from "elysia";
+import type { Command } from "./plugin-command";
 import type { PluginContext } from "./plugin-context";
 
 export {
@@ -14,6 +15,7 @@ export {
 export { JsonValue } from "../http/json-value";
 export { DisplayName, displayName } from "../text/display-name";
 export { decodeUtf8 } from "../text/utf8";
+export type { Command, CommandContext, CommandFlag, CommandFlags, CommandInput, FlagValues } from "./plugin-command";
 export { type ReadCappedOptions, readCapped } from "./read-capped";
 
 /** What a plugin may reach: outbound hosts, environment variable names, route prefixes. */
@@ -28,6 +30,30 @@ export interface PluginHealth {
   detail?: string;
 }
 
+/**
+ * What setup gives back: the plugin's routes and its lifecycle, as closures over whatever setup built,
+ * so a plugin keeps its state in its own scope, never in a module global keyed by its ctx.
+ */
+export interface PluginParts {
+  /** An Elysia app with the plugin's routes and hooks, each route inside `permissions.routes`. */
+  routes?: AnyElysia;
+  /** After every plugin is set up, in dependency order, before the server listens. */
+  start?: () => void | Promise<void>;
+  /** In reverse order, only when start succeeded; `ctx.onStop` cleanups run even after a failed start. */
+  stop?: () => void | Promise<void>;
+  /** Readiness for /readyz, asked only while started. */
+  health?: () => PluginHealth | Promise<PluginHealth>;
+}
+
+/**
+ * Folders of SQL migrations, one per dialect, as absolute paths: `join(import.meta.dir, "migrations/sqlite")`
+ * names the folder beside the plugin's module wherever it is loaded from.
+ */
+export interface PluginMigrations {
+  sqlite: string;
+  postgres: string;
+}
+
 export interface PluginDefinition<S extends TSchema = TSchema> {
   name: string;
   version: string;
@@ -40,16 +66,21 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
    * Third-party plugins get only what their config's `permissions` grants.
    */
   permissions?: (config: Static<S>) => Partial<Grants>;
-  /** Mount routes and hooks; everything outside the plugin goes through `ctx`. */
-  setup: (ctx: PluginContext<Static<S>>) => AnyElysia | undefined | Promise<AnyElysia | undefined>;
   /**
-   * The hooks below get the same `ctx` that `setup` got: one module may serve several runtimes in a
-   * process (tests do), so per-instance state is found from the ctx, never kept in a module global.
+   * Builds the plugin from `ctx` (everything outside the plugin goes through it) and returns its parts.
+   * Runs once per runtime; one module may serve several runtimes in a process (tests do).
    */
-  start?: (ctx: PluginContext<Static<S>>) => void | Promise<void>;
-  stop?: (ctx: PluginContext<Static<S>>) => void | Promise<void>;
-  /** Readiness for /readyz. */
-  health?: (ctx: PluginContext<Static<S>>) => PluginHealth | Promise<PluginHealth>;
+  setup: (ctx: PluginContext<Static<S>>) => PluginParts | undefined | Promise<PluginParts | undefined>;
+  /**
+   * CLI commands, listed by `tessera --help` while the plugin is enabled. They are declared here, not
+   * returned by setup, because help and argument parsing need them without setting anything up.
+   */
+  commands?: Command<Static<S>>[];
+  /**
+   * Tables the plugin owns, applied after the core's and the plugins it requires, recorded per plugin.
+   * Every table (and index) it creates is named `<name>_…` (dashes as underscores).
+   */
+  migrations?: PluginMigrations;
 }
 
 export const definePlugin = <S extends TSchema>(definition: PluginDefinition<S>): PluginDefinition<S> => definition;

@@ -1,11 +1,11 @@
-// Resolves the enabled plugins, validates their config, orders them by `requires` and runs `setup`
-// with a context scoped to their grants. A failure part-way cleans up what was already set up.
+// Resolves the enabled plugins, validates their config and orders them by `requires`; runs `setup` with a
+// context scoped to their grants, then the parts setup returned. A failure part-way cleans up what was set up.
 import type { AnyElysia } from "elysia";
 import { PermissionDenied } from "../errors/permission-denied";
 import { isTesseraError, TesseraError } from "../errors/tessera-error";
 import type { Logger } from "../log/logger";
 import { isBuiltIn } from "./built-in-plugins";
-import type { Grants, PluginDefinition } from "./define-plugin";
+import type { Grants, PluginDefinition, PluginParts } from "./define-plugin";
 import { mergeGrants, routeAllowed } from "./grants";
 import { orderPlugins } from "./order-plugins";
 import type { PluginContext } from "./plugin-context";
@@ -23,8 +23,9 @@ export interface LoadedPlugin {
   definition: PluginDefinition;
   config: unknown;
   grants: Grants;
-  app?: AnyElysia;
-  /** The ctx given to setup, and again to start, stop and health. */
+  /** What setup returned. */
+  parts?: PluginParts;
+  /** The ctx given to setup. */
   context?: PluginContext;
   routes: { method: string; path: string }[];
   state: PluginState;
@@ -46,7 +47,10 @@ export interface LoadOptions {
   log: Logger;
 }
 
-const definePlugins = async (options: LoadOptions): Promise<LoadedPlugin[]> => {
+export type DefineOptions = Pick<LoadOptions, "sections" | "baseDir" | "validate">;
+
+/** The enabled plugins, imported, their config validated, in dependency order; nothing is set up. */
+export const definePlugins = async (options: DefineOptions): Promise<LoadedPlugin[]> => {
   const loaded: LoadedPlugin[] = [];
   for (const [specifier, section] of Object.entries(options.sections)) {
     if (!section.enabled) continue;
@@ -87,21 +91,35 @@ const checkRoutes = (plugin: LoadedPlugin, app: AnyElysia) => {
   }
 };
 
-const setupOne = async (plugin: LoadedPlugin, options: LoadOptions) => {
+// An Elysia app has a `routes` array of its own, so returning the app itself is told apart from parts.
+const isApp = (value: unknown): value is AnyElysia =>
+  typeof value === "object" && value !== null && "handle" in value && typeof value.handle === "function";
+
+// Setup's result is typed, but a plugin in plain JavaScript (or an old one returning its app) is not checked.
+const checkParts = (plugin: LoadedPlugin, parts: PluginParts | undefined): PluginParts => {
+  const invalid = (message: string) =>
+    new TesseraError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": ${message}`, { path: `plugins.${plugin.specifier}` });
+  if (parts === undefined) return {};
+  if (isApp(parts)) throw invalid("setup returned an Elysia app; return { routes: app } instead");
+  if (typeof parts !== "object" || parts === null) throw invalid("setup must return { routes, start, stop, health } or nothing");
+  if (parts.routes !== undefined && !isApp(parts.routes)) throw invalid("setup's routes must be an Elysia app");
+  for (const [key, hook] of Object.entries({ start: parts.start, stop: parts.stop, health: parts.health })) {
+    if (hook !== undefined && typeof hook !== "function") throw invalid(`setup's ${key} must be a function`);
+  }
+  return parts;
+};
+
+const setupOne = async (plugin: LoadedPlugin, options: SetupOptions) => {
   const ctx = options.context(plugin);
   plugin.context = ctx;
   const path = `plugins.${plugin.specifier}`;
   try {
-    const app = await withTimeout(
-      () => plugin.definition.setup(ctx),
-      options.timeoutMs,
-      `Setup of plugin "${plugin.name}"`,
-      path,
+    const parts = checkParts(
+      plugin,
+      await withTimeout(() => plugin.definition.setup(ctx), options.timeoutMs, `Setup of plugin "${plugin.name}"`, path),
     );
-    if (app) {
-      checkRoutes(plugin, app);
-      plugin.app = app;
-    }
+    if (parts.routes) checkRoutes(plugin, parts.routes);
+    plugin.parts = parts;
     plugin.state = "set up";
   } catch (cause) {
     plugin.state = "failed";
@@ -110,8 +128,10 @@ const setupOne = async (plugin: LoadedPlugin, options: LoadOptions) => {
   }
 };
 
-export const loadPlugins = async (options: LoadOptions): Promise<LoadedPlugin[]> => {
-  const plugins = await definePlugins(options);
+export type SetupOptions = Pick<LoadOptions, "context" | "timeoutMs" | "log">;
+
+/** Runs setup in order; a failure part-way cleans up the plugins already set up, in reverse. */
+export const setupPlugins = async (plugins: LoadedPlugin[], options: SetupOptions): Promise<void> => {
   const done: LoadedPlugin[] = [];
   try {
     for (const plugin of plugins) {
@@ -122,16 +142,13 @@ export const loadPlugins = async (options: LoadOptions): Promise<LoadedPlugin[]>
     await stopPlugins(done, options.timeoutMs, options.log);
     throw error;
   }
-  return plugins;
 };
 
 export const startPlugins = async (plugins: LoadedPlugin[], timeoutMs: number, log: Logger): Promise<void> => {
   for (const plugin of plugins) {
-    const { start } = plugin.definition;
-    const ctx = plugin.context;
+    const start = plugin.parts?.start;
     try {
-      if (start && ctx)
-        await withTimeout(() => start(ctx), timeoutMs, `Start of plugin "${plugin.name}"`, `plugins.${plugin.specifier}`);
+      if (start) await withTimeout(start, timeoutMs, `Start of plugin "${plugin.name}"`, `plugins.${plugin.specifier}`);
       plugin.state = "started";
     } catch (cause) {
       plugin.state = "failed";
@@ -149,9 +166,8 @@ export const startPlugins = async (plugins: LoadedPlugin[], timeoutMs: number, l
 export const stopPlugins = async (plugins: LoadedPlugin[], timeoutMs: number, log: Logger): Promise<void> => {
   for (const plugin of [...plugins].reverse()) {
     const path = `plugins.${plugin.specifier}`;
-    const { stop } = plugin.definition;
-    const ctx = plugin.context;
-    const steps = [...(plugin.state === "started" && stop && ctx ? [() => stop(ctx)] : []), ...[...plugin.cleanups].reverse()];
+    const stop = plugin.parts?.stop;
+    const steps = [...(plugin.state === "started" && stop ? [stop] : []), ...[...plugin.cleanups].reverse()];
     plugin.cleanups = [];
     for (const step of steps) {
       try {

@@ -6,7 +6,7 @@ import { TesseraError } from "../errors/tessera-error";
 import { buildInfo } from "../runtime/build-info";
 import { BUILT_IN_PLUGINS, importBuiltIn, isBuiltIn } from "./built-in-plugins";
 import type { PluginDefinition } from "./define-plugin";
-import { HOST_MODULES } from "./host-modules";
+import { HOST_MODULES, provideHostModules } from "./host-modules";
 
 const isPath = (specifier: string) => specifier.startsWith("./") || specifier.startsWith("../") || isAbsolute(specifier);
 
@@ -49,6 +49,7 @@ const isDefinition = (value: unknown): value is PluginDefinition =>
 
 export const resolvePlugin = async (specifier: string, baseDir: string): Promise<PluginDefinition> => {
   const file = isBuiltIn(specifier) ? `plugins/${specifier}/index.ts` : locate(specifier, baseDir);
+  if (!isBuiltIn(specifier)) provideHostModules();
   let module: { default?: unknown };
   try {
     module = await (isBuiltIn(specifier) ? importBuiltIn(specifier) : import(file));

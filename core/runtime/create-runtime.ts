@@ -1,10 +1,10 @@
 // Builds a whole Tessera instance from config: database (migrated), shared services, auth, plugins and
 // the HTTP app. Nothing listens yet; `serve` does that. A failure part-way closes what was opened.
-import { dirname } from "node:path";
 import type { AnyElysia } from "elysia";
-import { type LoadedConfig, loadConfig, validatePluginConfig } from "../config/load-config";
+import { type LoadedConfig, loadConfig } from "../config/load-config";
 import { migrate } from "../db/migrate";
 import { type Database, openDatabase } from "../db/open-database";
+import { migratePlugins } from "../db/plugin-migrations";
 import { clientAddressResolver } from "../http/client-address";
 import { createHttpApp } from "../http/create-app";
 import { type HealthDeps, healthRoutes, operationsAccess } from "../http/routes/health-routes";
@@ -20,9 +20,11 @@ import { createLogger } from "../log/json-logger";
 import type { Logger } from "../log/logger";
 import { httpMetrics } from "../metrics/http-metrics";
 import { Registry } from "../metrics/registry";
-import { type LoadedPlugin, loadPlugins, startPlugins, stopPlugins } from "../plugins/load-plugins";
+import { type LoadedPlugin, setupPlugins, startPlugins, stopPlugins } from "../plugins/load-plugins";
+import type { PluginContext } from "../plugins/plugin-context";
 import { scopedEnv } from "../plugins/scoped-env";
 import { createScopedFetch } from "../plugins/scoped-fetch";
+import { configBaseDir, configuredPlugins, disabledPlugins } from "./configured-plugins";
 import { instanceIdFor } from "./instance-id";
 import { sessionCacheFor } from "./session-cache-for";
 import { createSharedServices, type SharedServices } from "./shared-services";
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** The port `serve` will listen on when the command line overrides server.port. */
   port?: number;
+  /** Run the plugins' setup (default); a CLI command only needs their contexts. */
+  setup?: boolean;
 }
 
 export interface Runtime extends SharedServices {
@@ -47,8 +51,11 @@ export interface Runtime extends SharedServices {
   log: Logger;
   metrics: Registry;
   plugins: LoadedPlugin[];
+  /** A plugin's ctx, as its setup gets it; for a CLI command when the runtime was built without setup. */
+  contextOf(plugin: LoadedPlugin): PluginContext;
   /** Plugin specifiers present in config but not enabled. */
   disabled: string[];
+  /** Core migrations applied by this runtime, then the plugins' as `plugin/name`. */
   migrations: string[];
   app: AnyElysia;
   /** The separate listener for /metrics and the detailed /readyz, when metrics.listen asks for one. */
@@ -75,7 +82,7 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
   const loaded = loadConfig({ file: options.file, env, cwd });
   const { config } = loaded;
   const log = options.log ?? createLogger({ level: config.log.level });
-  const baseDir = loaded.file ? dirname(loaded.file) : cwd;
+  const baseDir = configBaseDir(loaded, cwd);
   const timeoutMs = options.pluginTimeoutMs ?? 10_000;
 
   const { url: databaseUrl, connectTimeoutMs, statementTimeoutMs } = config.database;
@@ -101,6 +108,10 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
 
   try {
     const migrations = options.migrate === false ? [] : await migrate(db);
+    const plugins = await configuredPlugins(loaded, cwd);
+    if (options.migrate !== false) {
+      migrations.push(...(await migratePlugins(db, plugins)));
+    }
     const shared = createSharedServices(config, log);
     closers.push(
       () => shared.events.close(),
@@ -137,34 +148,27 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       instanceId: instanceIdFor(config.server.instanceId, options.port ?? config.server.port),
     };
     const clientAddress = clientAddressResolver(config.server.trustProxy);
-    const plugins = await loadPlugins({
-      sections: config.plugins,
-      baseDir,
-      timeoutMs,
-      log,
-      validate: (definition, specifier, section) =>
-        validatePluginConfig({ name: specifier, config: definition.config }, loaded, section),
-      context: (plugin) => ({
-        name: plugin.name,
-        config: plugin.config,
-        instance,
-        env: scopedEnv(plugin.specifier, plugin.grants.env, env),
-        fetch: createScopedFetch(plugin.specifier, plugin.grants.net),
-        clientAddress,
-        db,
-        events: shared.events,
-        limits: shared.limits,
-        once: shared.once,
-        slots: shared.slots,
-        log: log.child({ plugin: plugin.name }),
-        metrics,
-        auth,
-        identityChanges: sessions.changes,
-        onStop: (cleanup) => plugin.cleanups.push(cleanup),
-        onDrain: (end) => drains.push(end),
-      }),
+    const contextOf = (plugin: LoadedPlugin): PluginContext => ({
+      name: plugin.name,
+      config: plugin.config,
+      instance,
+      env: scopedEnv(plugin.specifier, plugin.grants.env, env),
+      fetch: createScopedFetch(plugin.specifier, plugin.grants.net),
+      clientAddress,
+      db,
+      events: shared.events,
+      limits: shared.limits,
+      once: shared.once,
+      slots: shared.slots,
+      log: log.child({ plugin: plugin.name }),
+      metrics,
+      auth,
+      identityChanges: sessions.changes,
+      onStop: (cleanup) => plugin.cleanups.push(cleanup),
+      onDrain: (end) => drains.push(end),
     });
     closers.push(() => stopPlugins(plugins, timeoutMs, log));
+    if (options.setup !== false) await setupPlugins(plugins, { context: contextOf, timeoutMs, log });
 
     const http = httpMetrics(metrics);
     const health: Omit<HealthDeps, "access"> = {
@@ -198,18 +202,15 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       .use(healthRoutes({ ...health, access: operationsAccess(config.metrics, "public") }))
       .use(workspaceRoutes(db, auth, shared.events));
     for (const plugin of plugins) {
-      if (!plugin.app) continue;
-      app = app.use(plugin.app);
+      const routes = plugin.parts?.routes;
+      if (!routes) continue;
+      app = app.use(routes);
       // Bun applies WebSocket options (frame size, idle timeout, backpressure) to the whole server and
       // Elysia reads them only from the root app's config, so a plugin's own are carried over.
-      const websocket = plugin.app.config.websocket;
+      const websocket = routes.config.websocket;
       if (websocket) app.config.websocket = { ...app.config.websocket, ...websocket };
     }
     app = app.use(openApiRoutes());
-
-    const disabled = Object.entries(config.plugins)
-      .filter(([, section]) => !section.enabled)
-      .map(([specifier]) => specifier);
 
     let stopping: Promise<void> | undefined;
     return {
@@ -220,7 +221,8 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       log,
       metrics,
       plugins,
-      disabled,
+      contextOf,
+      disabled: disabledPlugins(loaded),
       migrations,
       app,
       operations,

@@ -1,7 +1,6 @@
 // Start-up checks the schema can't express: unique names and hashes, real dates, and every protected
 // prefix reachable by some unexpired key. Problems stop start-up with their config paths, all at once.
-import { type ConfigIssue, configError, issueAt } from "../../core/config/config-issue";
-import type { JsonPath } from "../../core/config/json-path";
+import { type ConfigIssue, configError, issueAt, type JsonPath } from "tessera/plugin";
 import type { ApiKeyConfig } from "./config";
 import { type StoredKey, storedKey } from "./keyring";
 

@@ -1,6 +1,6 @@
 // `tessera keys create --name N [--scopes a,b]`: a new key, shown once, and the entry for plugins.api-key.keys.
-import { badRequest } from "../../core/errors/tessera-error";
-import { KEY_NAME_PATTERN, SCOPE_PATTERN } from "./config";
+import { badRequest, type Command, type CommandFlags } from "tessera/plugin";
+import { type ApiKeyConfig, KEY_NAME_PATTERN, SCOPE_PATTERN } from "./config";
 import { generateApiKey, hashApiKey } from "./keyring";
 
 export interface KeysCreateOptions {
@@ -25,4 +25,16 @@ export const keysCreate = ({ name, scopes = "" }: KeysCreateOptions): string => 
     throw badRequest(`--scopes expects comma-separated words (letters, digits, "_", ".", ":", "-"), got "${bad}"`);
   const key = generateApiKey();
   return JSON.stringify({ name, key, hash: hashApiKey(key), scopes: [...new Set(list)] });
+};
+
+const KEYS_CREATE_FLAGS = {
+  name: { type: "string", value: "N", required: true, usage: "the key's name in config and logs" },
+  scopes: { type: "string", value: "a,b", usage: "comma-separated scopes the key grants" },
+} satisfies CommandFlags;
+
+export const keysCreateCommand: Command<ApiKeyConfig, typeof KEYS_CREATE_FLAGS> = {
+  name: "keys create",
+  summary: "a new API key (shown once) and its config entry",
+  flags: KEYS_CREATE_FLAGS,
+  run: ({ flags }, command) => command.out(keysCreate(flags)),
 };

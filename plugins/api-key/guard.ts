@@ -1,10 +1,7 @@
 // The route guard: an onRequest hook, so it runs before body parsing and validation (an unauthenticated
 // caller learns nothing about a route's schema) and covers every route, whichever plugin mounted it
 // and in whatever order. A path outside the protected prefixes costs a few comparisons within its URL.
-import { badRequest, forbidden } from "../../core/errors/tessera-error";
-import { pathEnd, pathStart } from "../../core/http/request-path";
-import { rateLimitHeaders } from "../../core/limits/rate-headers";
-import type { RateDecision } from "../../core/limits/rate-limiter";
+import { badRequest, forbidden, pathEnd, pathStart, type RateDecision, rateLimitHeaders } from "tessera/plugin";
 import { API_KEY_CHALLENGE, type KeyCheck } from "./key-check";
 import { API_KEY_PREFIX } from "./keyring";
 import type { ScopeFor } from "./protect-map";

@@ -2,10 +2,9 @@
 // and makes a valid key a `service` principal for every plugin that asks ctx.auth.
 
 import { Elysia } from "elysia";
-import { andThen } from "../../core/async/maybe-promise";
-import { hookNow } from "../../core/http/answer-now";
-import { definePlugin } from "../../core/plugins/define-plugin";
+import { andThen, definePlugin, hookNow } from "tessera/plugin";
 import { checkApiKeyConfig } from "./check-config";
+import { keysCreateCommand } from "./cli";
 import { ApiKeyConfigSchema } from "./config";
 import { apiKeyGuard } from "./guard";
 import { createKeyCheck } from "./key-check";
@@ -19,6 +18,7 @@ export default definePlugin({
   name: "api-key",
   version: "0.1.0",
   config: ApiKeyConfigSchema,
+  commands: [keysCreateCommand],
   setup(ctx) {
     const { keys, protect } = checkApiKeyConfig(ctx.config);
     const now = Date.now();
@@ -56,6 +56,6 @@ export default definePlugin({
     );
     const guard = apiKeyGuard(protectMap(protect), check);
     // With an in-memory limiter the guard never waits, and need not make every route wait for it.
-    return new Elysia().onRequest(ctx.limits.synchronous ? hookNow(guard) : guard);
+    return { routes: new Elysia().onRequest(ctx.limits.synchronous ? hookNow(guard) : guard) };
   },
 });

@@ -1,10 +1,15 @@
 // Identifies the key a request presents and admits it under its rate limit. Both steps are memoised
 // per request, so the route guard and the principal resolver can each ask without doing the work twice.
-import { andThen } from "../../core/async/maybe-promise";
-import { badRequest, unauthenticated } from "../../core/errors/tessera-error";
-import { requestMemo } from "../../core/http/request-memo";
-import { rateLimited } from "../../core/limits/rate-headers";
-import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
+import {
+  andThen,
+  badRequest,
+  type RateDecision,
+  type RateLimiter,
+  type RateRule,
+  rateLimited,
+  requestMemo,
+  unauthenticated,
+} from "tessera/plugin";
 import type { DenyReason } from "./key-metrics";
 import { MAX_KEY_LENGTH, MIN_KEY_LENGTH, matchKey, type StoredKey } from "./keyring";
 

@@ -1,5 +1,5 @@
 // What operators see of API-key use on /metrics: each key's last accepted request and every refusal by reason.
-import type { Registry } from "../../core/metrics/registry";
+import type { Registry } from "tessera/plugin";
 import type { StoredKey } from "./keyring";
 
 export type DenyReason =

@@ -3,7 +3,7 @@
 // everything is kept in memory with a content hash, so the page can ask for the script and stylesheet
 // by version and cache them for good.
 import { join } from "node:path";
-import { TesseraError } from "../../core/errors/tessera-error";
+import { TesseraError } from "tessera/plugin";
 import { type ConsoleSources, prebuilt } from "./prebuilt";
 
 export interface Asset {

@@ -2,8 +2,7 @@
 // peers for admins), served from memory with a strict CSP. The JSON API it calls with the session
 // cookie is kept safe by the core's CSRF check (core/http/csrf.ts), which holds with the console off too.
 import { Elysia } from "elysia";
-import { sameOriginCheck } from "../../core/http/csrf";
-import { definePlugin } from "../../core/plugins/define-plugin";
+import { definePlugin, sameOriginCheck } from "tessera/plugin";
 import { lazyAssets } from "./assets";
 import { ConsoleConfigSchema } from "./config";
 import { pageHeaders } from "./page-headers";
@@ -17,7 +16,7 @@ export default definePlugin({
   permissions: () => ({ routes: ["/", "/console"] }),
   setup(ctx) {
     const { allowedOrigins, publicUrl } = ctx.instance;
-    return new Elysia({ name: "console" })
+    const routes = new Elysia({ name: "console" })
       .use(pageRoutes(lazyAssets({ websocketPath: ctx.config.websocketPath, publicUrl, allowedOrigins }), pageHeaders(publicUrl)))
       .use(
         sessionRoutes({
@@ -26,5 +25,6 @@ export default definePlugin({
           requireSameOrigin: sameOriginCheck(allowedOrigins),
         }),
       );
+    return { routes };
   },
 });

@@ -3,10 +3,8 @@
 // console works on the embedded default too. Sign-out revokes the session and clears the cookie
 // (with the oidc plugin on, the page signs out through /auth/logout instead, to end the IdP session).
 import { Elysia, t } from "elysia";
-import type { Database } from "../../core/db/database";
-import { cookieValue } from "../../core/identity/credentials";
-import { SESSION_COOKIE } from "../../core/identity/session-resolver";
-import { findSessionByToken, revokeSessionByToken } from "../../core/identity/sessions";
+import type { Database } from "tessera/plugin/db";
+import { cookieValue, findSessionByToken, revokeSessionByToken, SESSION_COOKIE } from "tessera/plugin/identity";
 import { clearSessionCookie, sessionCookie } from "./session-cookie";
 
 export interface SessionRouteOptions {

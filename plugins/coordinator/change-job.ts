@@ -1,10 +1,9 @@
 // Every change to a job is one conditional UPDATE (… WHERE status IN the allowed sources) and its
 // job_events row, in one transaction: concurrent updates can't both pass the state check. It answers
 // with the job's summary: a progress report shouldn't read back a 64 KiB payload.
-import { and, eq, inArray } from "drizzle-orm";
-import type { Database } from "../../core/db/database";
-import { transaction } from "../../core/db/transaction";
-import { notFound } from "../../core/errors/tessera-error";
+
+import { notFound } from "tessera/plugin";
+import { and, type Database, eq, inArray, transaction } from "tessera/plugin/db";
 import { type JobEventName, type JobStatus, type JobSummary, summaryColumns, toSummary } from "./job";
 import { serializeDocument } from "./limits";
 import { inReach } from "./read-jobs";

@@ -2,11 +2,8 @@
 // A key bound to workspaces reaches only their jobs: any other job id is 404, as if it did not exist.
 import type { TSchema } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import type { Database } from "../../core/db/database";
-import { notFound } from "../../core/errors/tessera-error";
-import { answerNow } from "../../core/http/answer-now";
-import { JsonBody } from "../../core/plugins/define-plugin";
+import { andThen, answerNow, JsonBody, type MaybePromise, notFound } from "tessera/plugin";
+import type { Database } from "tessera/plugin/db";
 import { changeJob, type JobChange } from "./change-job";
 import { createFromRequest } from "./create-from-request";
 import type { PublishJob } from "./publish";

@@ -1,7 +1,7 @@
 // The creating routes' common step: the key must reach the workspace, the Idempotency-Key is the
 // sender's own, and a replay answers 200 with Idempotent-Replayed where a new job answers 201.
 
-import type { Database } from "../../core/db/database";
+import type { Database } from "tessera/plugin/db";
 import { createJob } from "./create-job";
 import { idempotencyKeyOf } from "./idempotency-key";
 import type { Job, JobSource } from "./job";

@@ -1,10 +1,9 @@
 // Creating a job, idempotently: the unique index on (sender, route, workspace, key) decides between
 // concurrent retries, so however many arrive at once, one job exists and every retry gets that job back.
 // A key belongs to the API key that sent it: another sender's same key is simply a different key.
-import { and, eq } from "drizzle-orm";
-import type { Database } from "../../core/db/database";
-import { transaction } from "../../core/db/transaction";
-import { TesseraError } from "../../core/errors/tessera-error";
+
+import { TesseraError } from "tessera/plugin";
+import { and, type Database, eq, transaction } from "tessera/plugin/db";
 import { type Job, type JobRow, type JobSource, jobColumns, toJob } from "./job";
 import { serializeDocument } from "./limits";
 

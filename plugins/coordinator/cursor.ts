@@ -1,5 +1,5 @@
 // Opaque page cursors for "newest first" lists: the (createdAt, id) of the last job on the page.
-import { badRequest } from "../../core/errors/tessera-error";
+import { badRequest } from "tessera/plugin";
 
 const ID = /^[\w-]{1,64}$/;
 

@@ -1,6 +1,6 @@
 // The Idempotency-Key request header (IETF httpapi draft): a client-chosen string that makes a retried
 // POST return the job the first attempt created. Quoted (structured-field) and bare forms are both taken.
-import { badRequest } from "../../core/errors/tessera-error";
+import { badRequest } from "tessera/plugin";
 
 const VALID = /^[\x21-\x7e]{1,255}$/;
 

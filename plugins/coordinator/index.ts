@@ -1,7 +1,7 @@
 // The coordinator plugin: the job API an external coordinator drives with an API key, the stitcher's
 // inbound events that become jobs, and members' read access to their workspace's jobs.
 import { Elysia, t } from "elysia";
-import { definePlugin } from "../../core/plugins/define-plugin";
+import { definePlugin } from "tessera/plugin";
 import { coordinatorRoutes } from "./coordinator-routes";
 import { jobPublisher } from "./publish";
 import { serviceOf } from "./require-service";
@@ -24,6 +24,8 @@ export default definePlugin({
       requireService: serviceOf(ctx.auth),
       checkSignature: webhookSignatureCheck({ secrets: ctx.config.webhookSecrets, seen: ctx.once }),
     };
-    return new Elysia().use(coordinatorRoutes(deps)).use(stitcherRoutes(deps)).use(workspaceJobRoutes(ctx.db, ctx.auth));
+    return {
+      routes: new Elysia().use(coordinatorRoutes(deps)).use(stitcherRoutes(deps)).use(workspaceJobRoutes(ctx.db, ctx.auth)),
+    };
   },
 });

@@ -1,5 +1,5 @@
 // A job as the API shows it, and how a stored row becomes one. JSON documents are stored as text.
-import type { Tables } from "../../core/db/schema/tables";
+import type { Tables } from "tessera/plugin/db";
 
 export const JOB_STATUSES = ["pending", "running", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -1,5 +1,5 @@
 // Caps on what a job stores. JSON documents are measured serialized, in bytes, as they will be stored.
-import { TesseraError } from "../../core/errors/tessera-error";
+import { TesseraError } from "tessera/plugin";
 
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
 

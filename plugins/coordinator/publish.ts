@@ -1,7 +1,6 @@
 // Job changes on the workspace's event stream (the websocket plugin delivers them). The change is
 // already committed and kept in job_events, so a failed publish is logged, not turned into a 5xx.
-import type { EventBus } from "../../core/events/event-bus";
-import type { Logger } from "../../core/log/logger";
+import type { EventBus, Logger } from "tessera/plugin";
 import { type JobEventName, type JobSummary, toSummary } from "./job";
 
 export type PublishJob = (event: JobEventName, job: JobSummary) => Promise<void>;

@@ -1,9 +1,7 @@
 // Reading jobs: one job with its recent history, a workspace's jobs newest first, and live counts.
 
-import { and, count, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
-import { andThen } from "../../core/async/maybe-promise";
-import type { Database } from "../../core/db/database";
-import { preparedPer, rowsOf } from "../../core/db/prepared";
+import { andThen } from "tessera/plugin";
+import { and, count, type Database, desc, eq, inArray, lt, or, preparedPer, rowsOf, type SQL, sql } from "tessera/plugin/db";
 import { type Cursor, encodeCursor } from "./cursor";
 import { type Job, type JobEvent, type JobSummary, jobColumns, summaryColumns, toJob, toSummary } from "./job";
 import type { Reach } from "./workspace-reach";

@@ -1,10 +1,8 @@
 // The coordinator's routes are for services with the `coordinator` scope, whatever the api-key plugin's
 // `protect` says: a missing prefix there, or a request its guard reads differently, must not leave the
 // job API open. Body routes check it before the body is read (JsonBody's guard).
-import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import { forbidden, unauthenticated } from "../../core/errors/tessera-error";
-import type { Auth } from "../../core/identity/auth";
-import type { Principal } from "../../core/identity/types";
+import { andThen, forbidden, type MaybePromise, unauthenticated } from "tessera/plugin";
+import type { Auth, Principal } from "tessera/plugin/identity";
 
 export interface Service {
   name: string;

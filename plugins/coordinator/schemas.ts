@@ -1,7 +1,7 @@
 // Request bodies and queries of the job API. Unknown fields are refused so a typo surfaces as a 422.
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
-import { DisplayName, JsonValue } from "../../core/plugins/define-plugin";
+import { DisplayName, JsonValue } from "tessera/plugin";
 import { JOB_STATUSES } from "./job";
 
 const strict = { additionalProperties: false } as const;

@@ -1,6 +1,6 @@
 // The job lifecycle: pending → running → completed | failed | cancelled. A pending job may also be
 // cancelled or fail before it starts; terminal states never change; progress moves only while running.
-import { conflict, type TesseraError } from "../../core/errors/tessera-error";
+import { conflict, type TesseraError } from "tessera/plugin";
 import type { JobEventName, JobStatus } from "./job";
 
 const SOURCES: Record<JobStatus, readonly JobStatus[]> = {

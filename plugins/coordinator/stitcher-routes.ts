@@ -2,7 +2,7 @@
 // so a sender's redelivery never makes a second job. The webhook's body is read here, as sent, so that its
 // signature (webhook-signature.ts) is checked over the very bytes the sender signed.
 import { Elysia } from "elysia";
-import { JsonBody, parseJsonBytes, requireJsonContentType } from "../../core/plugins/define-plugin";
+import { JsonBody, parseJsonBytes, requireJsonContentType } from "tessera/plugin";
 import type { RouteDeps } from "./coordinator-routes";
 import { createFromRequest } from "./create-from-request";
 import { CreateJobBody, WebhookBody } from "./schemas";

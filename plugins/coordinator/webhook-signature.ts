@@ -4,8 +4,7 @@
 // can't forge a delivery and a captured one can't be replayed.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { t } from "elysia";
-import { TesseraError } from "../../core/errors/tessera-error";
-import type { SingleUse } from "../../core/limits/single-use";
+import { type SingleUse, TesseraError } from "tessera/plugin";
 import type { Service } from "./require-service";
 
 export const SIGNATURE_HEADER = "x-tessera-signature";

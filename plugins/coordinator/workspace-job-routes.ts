@@ -1,8 +1,8 @@
 // Members read their workspace's jobs; a non-member gets the same 404 as for a workspace that doesn't exist.
 import { Elysia, t } from "elysia";
-import type { Database } from "../../core/db/database";
-import { notFound } from "../../core/errors/tessera-error";
-import type { Auth } from "../../core/identity/auth";
+import { notFound } from "tessera/plugin";
+import type { Database } from "tessera/plugin/db";
+import type { Auth } from "tessera/plugin/identity";
 import { decodeCursor } from "./cursor";
 import { findJob, listJobs } from "./read-jobs";
 import { Id, JobListQuery } from "./schemas";

@@ -1,6 +1,6 @@
 // Which workspaces a service may act in: an API key bound to workspaces reaches only those, an unbound
 // key every one. Jobs elsewhere are looked up as if they did not exist, so a bound key can't probe ids.
-import { forbidden } from "../../core/errors/tessera-error";
+import { forbidden } from "tessera/plugin";
 import type { Service } from "./require-service";
 
 /** The workspace ids a job lookup is limited to; undefined when the service reaches every workspace. */

@@ -1,9 +1,6 @@
 // Requests anyone may send that make this instance keep something (a pending sign-in, a replay marker
 // and a pending peer): limited per client address, so one client can't fill what they store.
-import type { PeerAddress } from "../../core/http/client-address";
-import { rateLimited } from "../../core/limits/rate-headers";
-import type { RateRule } from "../../core/limits/rate-limiter";
-import type { PluginContext } from "../../core/plugins/plugin-context";
+import { type PeerAddress, type PluginContext, type RateRule, rateLimited } from "tessera/plugin";
 import type { FederationConfig } from "./config";
 
 const MINUTE_MS = 60_000;

@@ -1,7 +1,7 @@
 // The federation plugin's config: this instance's name, which hosts peers may live on, the agent types it
 // runs and how hard it tries to reach a peer. Grants are derived from it, so `tessera check` shows them all.
 import { type Static, t } from "elysia";
-import type { Grants } from "../../core/plugins/define-plugin";
+import type { Grants } from "tessera/plugin";
 
 export const AGENT_TYPE_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 export const DEFAULT_AGENT_TIMEOUT_MS = 600_000;

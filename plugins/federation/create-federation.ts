@@ -1,8 +1,7 @@
 // Builds one plugin instance's parts from its ctx: identity (id and keys, created on first start), the
 // peer cache, replay cache, outbox and agent runner. Nothing is started here; the plugin's start does that.
 
-import { TesseraError } from "../../core/errors/tessera-error";
-import type { PluginContext } from "../../core/plugins/plugin-context";
+import { type PluginContext, TesseraError } from "tessera/plugin";
 import type { AgentRecord } from "./agents/agent-store";
 import { resolveAgentTypes } from "./agents/agent-types";
 import { agentView, wireAgent } from "./agents/agent-view";

@@ -1,6 +1,5 @@
 // The federation plugin's error codes, in one place so callers, peers and tests branch on the same strings.
-import type { PermissionDenied } from "../../core/errors/permission-denied";
-import { type ErrorOptions, TesseraError } from "../../core/errors/tessera-error";
+import { type ErrorOptions, type PermissionDenied, TesseraError } from "tessera/plugin";
 
 export type FederationErrorCode =
   /** A message body over 64 KiB, refused before parsing. */

@@ -1,9 +1,8 @@
 // Everything one federation plugin instance holds, built once in setup and handed to its parts.
-import type { Database } from "../../core/db/database";
-import type { EventBus } from "../../core/events/event-bus";
-import type { Auth } from "../../core/identity/auth";
-import type { Logger } from "../../core/log/logger";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+
+import type { EventBus, Logger, ScopedFetch } from "tessera/plugin";
+import type { Database } from "tessera/plugin/db";
+import type { Auth } from "tessera/plugin/identity";
 import type { AgentRecord } from "./agents/agent-store";
 import type { AgentRunner } from "./agents/runner";
 import type { FederationConfig } from "./config";

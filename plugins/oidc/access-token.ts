@@ -3,14 +3,17 @@
 // has signed in here before: a token alone never creates a user (client-credentials tokens would make
 // phantom ones, and access tokens rarely carry the email and name a user record wants). With several
 // providers, a JWT's (unverified) `iss` only chooses whose keys and audience verify it.
-import { andThen } from "../../core/async/maybe-promise";
-import type { Database } from "../../core/db/database";
-import type { PrincipalResolver } from "../../core/identity/auth";
-import { createCredentialCache } from "../../core/identity/credential-cache";
-import { bearerToken } from "../../core/identity/credentials";
-import { findUserByIdentity } from "../../core/identity/identities";
-import { onIdentityChange } from "../../core/identity/identity-changes";
-import type { Principal, User } from "../../core/identity/types";
+import { andThen } from "tessera/plugin";
+import type { Database } from "tessera/plugin/db";
+import {
+  bearerToken,
+  createCredentialCache,
+  findUserByIdentity,
+  onIdentityChange,
+  type Principal,
+  type PrincipalResolver,
+  type User,
+} from "tessera/plugin/identity";
 import { oidcError } from "./errors";
 import type { Introspector } from "./introspection";
 import type { ProviderConnection } from "./provider-connection";

@@ -4,8 +4,7 @@
 // another, so the code exchange is written here against ctx.fetch: the net grant, the per-hop
 // redirect checks and the timeout then hold for it, and client_secret_post is possible too.
 import { CodeChallengeMethod, generateCodeVerifier, generateState, OAuth2Client } from "arctic";
-import { isTesseraError } from "../../core/errors/tessera-error";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import { isTesseraError, type ScopedFetch } from "tessera/plugin";
 import { authenticateClient, type ClientAuthMethod, type ClientCredentials } from "./client-auth";
 import { oidcError } from "./errors";
 import { readJsonObject, stringField } from "./read-json";

@@ -1,9 +1,7 @@
 // The browser-facing routes (login, callback) answer failures the way a person can read: an HTML page
 // with what happened and a way to start again, or problem+json for clients that don't ask for HTML.
 // Cookies the route meant to clear are cleared either way.
-import { isTesseraError, type TesseraError } from "../../core/errors/tessera-error";
-import { problemBody, problemResponse } from "../../core/http/problem";
-import type { Logger } from "../../core/log/logger";
+import { isTesseraError, type Logger, problemBody, problemResponse, type TesseraError } from "tessera/plugin";
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 

@@ -1,8 +1,7 @@
 // OpenID Connect Discovery: fetches <issuer>/.well-known/openid-configuration and checks it is usable
 // by a strict relying party. ERR_OIDC_UNAVAILABLE means "try again later"; any other code is a
 // configuration problem that retrying won't fix.
-import { isTesseraError } from "../../core/errors/tessera-error";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import { isTesseraError, type ScopedFetch } from "tessera/plugin";
 import { type ClientAuthMethod, type ClientCredentials, chooseClientAuth } from "./client-auth";
 import { oidcError } from "./errors";
 import { type JsonObject, readJsonObject, stringField, stringListField } from "./read-json";

@@ -1,5 +1,5 @@
 // The plugin's error codes, in one place so callers and tests branch on the same strings.
-import { type ErrorOptions, TesseraError } from "../../core/errors/tessera-error";
+import { type ErrorOptions, TesseraError } from "tessera/plugin";
 
 export type OidcErrorCode =
   /** Start-up: the discovery document names another issuer than the config. */

@@ -2,9 +2,7 @@
 // /auth/login/:provider, /auth/callback, /auth/logout, /auth/backchannel-logout and /auth/providers,
 // plus the providers' access tokens as bearer credentials.
 import { Elysia } from "elysia";
-import { TesseraError } from "../../core/errors/tessera-error";
-import { definePlugin } from "../../core/plugins/define-plugin";
-import type { PluginContext } from "../../core/plugins/plugin-context";
+import { definePlugin } from "tessera/plugin";
 import { accessTokenResolver, type TokenProvider } from "./access-token";
 import { type OidcConfig, OidcConfigSchema } from "./config";
 import { Introspector } from "./introspection";
@@ -17,14 +15,6 @@ import { providersRoute } from "./routes/providers";
 
 // After sessions (0), before the catch-all resolvers other plugins may add at the default (100).
 const ACCESS_TOKEN_ORDER = 50;
-
-const parties = new WeakMap<PluginContext<OidcConfig>, RelyingParty>();
-
-const partyOf = (ctx: PluginContext<OidcConfig>): RelyingParty => {
-  const rp = parties.get(ctx);
-  if (!rp) throw new TesseraError("ERR_INTERNAL", "The oidc plugin was started without being set up");
-  return rp;
-};
 
 const tokenProvider = (rp: RelyingParty, { settings, connection }: ProviderClient): TokenProvider => {
   const { issuer, audience, clientId, clientSecret } = settings;
@@ -68,17 +58,15 @@ export default definePlugin({
   permissions: (config) => ({ net: issuerHosts(config), routes: ["/auth"] }),
   setup(ctx) {
     const rp = new RelyingParty(ctx);
-    parties.set(ctx, rp);
     // A cleanup, not a stop hook: it also runs when start failed part-way (timers may be running).
     ctx.onStop(() => rp.stop());
     registerAccessTokens(rp);
-    return new Elysia({ name: "oidc" })
+    const routes = new Elysia({ name: "oidc" })
       .use(loginRoute(rp))
       .use(callbackRoute(rp))
       .use(logoutRoute(rp))
       .use(backchannelLogoutRoute(rp))
       .use(providersRoute(rp));
+    return { routes, start: () => rp.start(), health: () => rp.health() };
   },
-  start: (ctx) => partyOf(ctx).start(),
-  health: (ctx) => partyOf(ctx).health(),
 });

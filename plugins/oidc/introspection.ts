@@ -1,8 +1,7 @@
 // RFC 7662 token introspection for opaque access tokens, with a short cache so a busy client doesn't
 // cost a provider round trip per request. Tokens are cached by their SHA-256, never in clear.
 import { createHash } from "node:crypto";
-import { isTesseraError } from "../../core/errors/tessera-error";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import { isTesseraError, type ScopedFetch } from "tessera/plugin";
 import { authenticateClient, type ClientAuthMethod, type ClientCredentials } from "./client-auth";
 import { oidcError } from "./errors";
 import { readJsonObject, stringField, stringListField } from "./read-json";

@@ -1,10 +1,9 @@
 // The plugin's rows in the shared `kv` table: single-use markers (callback states, logout-token jtis)
 // kept until they expire, and the generated cookie key. In the database, so every instance that
 // shares it refuses the same replay and opens the same cookies.
-import { eq } from "drizzle-orm";
-import type { Database } from "../../core/db/database";
-import { purgeExpired as purgeExpiredKeys, markerKey as sharedMarkerKey } from "../../core/db/kv-markers";
-import { TesseraError } from "../../core/errors/tessera-error";
+
+import { TesseraError } from "tessera/plugin";
+import { type Database, eq, purgeExpired as purgeExpiredKeys, markerKey as sharedMarkerKey } from "tessera/plugin/db";
 
 const PREFIX = "oidc:";
 

@@ -2,10 +2,7 @@
 // is down (never a crash loop), refreshed periodically, and reported to /readyz.
 
 import type { RemoteJWKSet } from "jose";
-import { isTesseraError, type TesseraError } from "../../core/errors/tessera-error";
-import type { Logger } from "../../core/log/logger";
-import type { PluginHealth } from "../../core/plugins/define-plugin";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import { isTesseraError, type Logger, type PluginHealth, type ScopedFetch, type TesseraError } from "tessera/plugin";
 import { type DiscoveryOptions, discover, type ProviderMetadata } from "./discover";
 import { oidcError } from "./errors";
 import { type KeyOptions, providerKeys } from "./provider-keys";

@@ -2,8 +2,7 @@
 // its HTTP going through ctx.fetch so the net grant and per-hop redirect checks hold for it too. jose
 // reads the key set whole and uncapped, so it is handed the answer already read under the cap.
 import { createRemoteJWKSet, customFetch, type FetchImplementation, type RemoteJWKSet } from "jose";
-import { readCapped } from "../../core/plugins/define-plugin";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import { readCapped, type ScopedFetch } from "tessera/plugin";
 import { MAX_ANSWER_BYTES } from "./read-json";
 
 export interface KeyOptions {

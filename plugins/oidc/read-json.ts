@@ -1,7 +1,6 @@
 // Reads a provider's JSON answer with a size cap enforced while it streams, so a broken or hostile
 // endpoint can't make us buffer without bound.
-import { isTesseraError } from "../../core/errors/tessera-error";
-import { readCapped } from "../../core/plugins/define-plugin";
+import { isTesseraError, readCapped } from "tessera/plugin";
 
 /** The most any answer from the provider (discovery, token, userinfo, introspection, JWKS) may be. */
 export const MAX_ANSWER_BYTES = 256 * 1024;

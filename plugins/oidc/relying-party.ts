@@ -1,9 +1,7 @@
 // One oidc plugin instance's state and lifecycle: a connection to each configured provider, the
 // cookie-sealing key and the sweep of expired single-use markers. Created in setup; started and
 // stopped by the runtime.
-import { notFound, TesseraError } from "../../core/errors/tessera-error";
-import type { PluginHealth } from "../../core/plugins/define-plugin";
-import type { PluginContext } from "../../core/plugins/plugin-context";
+import { notFound, type PluginContext, type PluginHealth, TesseraError } from "tessera/plugin";
 import type { OidcConfig } from "./config";
 import { purgeExpired, storedValue } from "./kv";
 import { flowKey } from "./login-flow";

@@ -1,8 +1,6 @@
 // plugins.oidc resolved against the server settings: the defaults that depend on publicUrl, the
 // inline single-provider form turned into a list of one, and the few rules the schema can't say.
-import { parseDuration } from "../../core/cli/parse-duration";
-import { TesseraError } from "../../core/errors/tessera-error";
-import type { InstanceInfo } from "../../core/plugins/plugin-context";
+import { type InstanceInfo, parseDuration, TesseraError } from "tessera/plugin";
 import type { OidcConfig, ProviderEntry } from "./config";
 
 /** What every provider shares: one callback, one cookie, one session lifetime. */

@@ -1,11 +1,14 @@
 // The end of a successful callback: the user for (issuer, subject), created on first sign-in with the
 // provider's email and name, and a brand-new session. A session the browser held before signing in
 // is revoked, never reused, so a session id planted before login is worth nothing after it.
-import type { Database } from "../../core/db/database";
-import { cookieValue } from "../../core/identity/credentials";
-import { findOrCreateUserByIdentity } from "../../core/identity/identities";
-import { SESSION_COOKIE } from "../../core/identity/session-resolver";
-import { createSession, revokeSessionByToken } from "../../core/identity/sessions";
+import type { Database } from "tessera/plugin/db";
+import {
+  cookieValue,
+  createSession,
+  findOrCreateUserByIdentity,
+  revokeSessionByToken,
+  SESSION_COOKIE,
+} from "tessera/plugin/identity";
 import type { IdTokenClaims } from "./id-token";
 
 export interface SignIn {

@@ -1,8 +1,7 @@
 // Profile claims from the userinfo endpoint, for providers that keep them out of the ID token
 // (oidc-provider does by default; Authentik can be set to). Only ever adds email and name: the
 // identity itself comes from the validated ID token, and a userinfo `sub` that differs is refused.
-import type { Logger } from "../../core/log/logger";
-import type { ScopedFetch } from "../../core/plugins/scoped-fetch";
+import type { Logger, ScopedFetch } from "tessera/plugin";
 import { oidcError } from "./errors";
 import { profileClaims } from "./id-token";
 import { type JsonRead, readJsonObject } from "./read-json";

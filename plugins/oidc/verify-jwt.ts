@@ -2,7 +2,7 @@
 // crypto, an asymmetric-only algorithm allow-list, the provider's keys only, exact issuer, audience,
 // required time claims, and `iat` not in the future. jose's failures become coded, secret-free errors.
 import { decodeJwt, errors, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { isTesseraError } from "../../core/errors/tessera-error";
+import { isTesseraError } from "tessera/plugin";
 import { type OidcErrorCode, oidcError } from "./errors";
 
 export type TokenKind = "ID token" | "logout token" | "access token";

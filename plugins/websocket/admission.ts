@@ -1,11 +1,18 @@
 // Checks before a socket or an event stream opens: connection attempts per IP (counted first, so
 // refused attempts count too) and the Origin allow-list. Both answer with problem+json through the
 // core's error mapper.
-import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import { forbidden, TesseraError } from "../../core/errors/tessera-error";
-import type { ClientAddress, PeerAddress } from "../../core/http/client-address";
-import { rateLimitHeaders } from "../../core/limits/rate-headers";
-import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
+import {
+  andThen,
+  type ClientAddress,
+  forbidden,
+  type MaybePromise,
+  type PeerAddress,
+  type RateDecision,
+  type RateLimiter,
+  type RateRule,
+  rateLimitHeaders,
+  TesseraError,
+} from "tessera/plugin";
 
 export type { PeerAddress };
 

@@ -1,9 +1,7 @@
 // Who a socket belongs to: from a ticket, from the upgrade request's own credentials (bearer token or
 // session cookie, through the auth chain), from ?token= when allowed, or from an `auth` message.
-import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import { badRequest, forbidden, unauthenticated } from "../../core/errors/tessera-error";
-import type { Auth, UserPrincipal } from "../../core/identity/auth";
-import type { Principal } from "../../core/identity/types";
+import { andThen, badRequest, forbidden, type MaybePromise, unauthenticated } from "tessera/plugin";
+import type { Auth, Principal, UserPrincipal } from "tessera/plugin/identity";
 import type { Identity } from "./connection";
 import type { Tickets } from "./tickets";
 

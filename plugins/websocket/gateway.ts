@@ -2,12 +2,17 @@
 // credential's expiry), the per-user message rate checked before anything else, dispatch to the hub,
 // per-user connection counts (ctx.slots: across instances when Redis is configured), closing a socket
 // whose session or access is withdrawn (revocation.ts), and closing everything on shutdown.
-import { andThen, type MaybePromise } from "../../core/async/maybe-promise";
-import { isTesseraError, TesseraError, unauthenticated } from "../../core/errors/tessera-error";
-import { rateLimitHeaders } from "../../core/limits/rate-headers";
-import type { RateLimiter } from "../../core/limits/rate-limiter";
-import type { Slots } from "../../core/limits/slots";
-import type { Logger } from "../../core/log/logger";
+import {
+  andThen,
+  isTesseraError,
+  type Logger,
+  type MaybePromise,
+  type RateLimiter,
+  rateLimitHeaders,
+  type Slots,
+  TesseraError,
+  unauthenticated,
+} from "tessera/plugin";
 import { Connection, type ConnectionOwner, type Identity } from "./connection";
 import type { Credentials } from "./credentials";
 import { armAuthDeadline, armExpiry, clearDeadline } from "./deadlines";

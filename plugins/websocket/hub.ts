@@ -1,9 +1,8 @@
 // Workspace rooms: one event-bus listener per workspace with local subscribers, each event serialized
 // once and fanned out by Bun's native pub/sub. A subscriber joins the topic only after its membership
 // check and replay, with live events buffered meanwhile, so it sees every event once, in order.
-import type { EventBus, ReplayResult, WorkspaceEvent } from "../../core/events/event-bus";
-import type { Role } from "../../core/identity/types";
-import type { Logger } from "../../core/log/logger";
+import type { EventBus, Logger, ReplayResult, WorkspaceEvent } from "tessera/plugin";
+import type { Role } from "tessera/plugin/identity";
 import type { Connection } from "./connection";
 
 /** The part of Bun's Server the hub uses. */

@@ -1,8 +1,8 @@
 // The websocket plugin: authenticated, rate-limited real-time workspace events on Bun's native
 // WebSocket and, through the same hub, as Server-Sent Events (sse/), with replay for reconnecting
 // clients. The wire contract is in protocol.ts.
-import { getRole } from "../../core/identity/workspaces";
-import { definePlugin } from "../../core/plugins/define-plugin";
+import { definePlugin } from "tessera/plugin";
+import { getRole } from "tessera/plugin/identity";
 import { createAdmission } from "./admission";
 import { TICKET_ROUTE, WebSocketConfigSchema } from "./config";
 import { createCredentials } from "./credentials";
@@ -80,7 +80,7 @@ export default definePlugin({
       onLimited: () => metrics.limited("attempts"),
     });
     const routes = websocketRoutes({ config, auth: ctx.auth, admit, credentials, gateway, hub, tickets });
-    if (!config.sse.enabled) return routes;
+    if (!config.sse.enabled) return { routes };
     const streams = new EventStreams({
       hub,
       topics,
@@ -93,6 +93,6 @@ export default definePlugin({
       maxBufferedBytes: config.maxBufferedBytes,
     });
     ctx.onDrain(() => streams.stop());
-    return routes.use(eventStreamRoutes({ auth: ctx.auth, admit, streams }));
+    return { routes: routes.use(eventStreamRoutes({ auth: ctx.auth, admit, streams })) };
   },
 });

@@ -1,9 +1,7 @@
 // The per-user message rate. The verdict must come before any await, so it is taken from memory; with
 // Redis, every allowed message is also counted on the shared limiter, and a user it refuses is refused
 // here too until its retry time. Across instances the limit thus holds within one Redis round trip.
-import { MemoryRateLimiter } from "../../core/limits/memory-limiter";
-import type { RateDecision, RateLimiter, RateRule } from "../../core/limits/rate-limiter";
-import type { Logger } from "../../core/log/logger";
+import { type Logger, MemoryRateLimiter, type RateDecision, type RateLimiter, type RateRule } from "tessera/plugin";
 
 export class MessageLimit {
   private readonly local = new MemoryRateLimiter();

@@ -3,9 +3,8 @@
 // subscriber is back, open sockets and streams are checked again against the database: sessions no
 // longer live are closed (4401), members no longer in a workspace unsubscribed, and subscribers of a
 // workspace whose events could not be replayed told of the gap.
-import type { EventBus } from "../../core/events/event-bus";
-import type { IdentityChanges } from "../../core/identity/identity-changes";
-import type { Logger } from "../../core/log/logger";
+import type { EventBus, Logger } from "tessera/plugin";
+import type { IdentityChanges } from "tessera/plugin/identity";
 import type { Hub } from "./hub";
 import type { Revocations } from "./revocation";
 

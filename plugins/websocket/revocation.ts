@@ -4,7 +4,7 @@
 // subscriptions as a removed member's. Changes come from ctx.identityChanges: this instance's, and with
 // Redis every other's; those missed while this instance's subscriber was away are found by recheck().
 // Sockets and streams both register here, indexed so a change costs what it touches.
-import type { IdentityChange } from "../../core/identity/identity-changes";
+import type { IdentityChange } from "tessera/plugin/identity";
 import type { Connection } from "./connection";
 import type { Hub } from "./hub";
 import { CLOSE } from "./protocol";

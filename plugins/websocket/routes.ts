@@ -1,10 +1,8 @@
 // The plugin's HTTP face: the upgrade route (checks, then Bun's native upgrade with the Connection as
 // the socket's data) and POST /ws/ticket.
 import { Elysia } from "elysia";
-import { andThen, isPromiseLike, type MaybePromise } from "../../core/async/maybe-promise";
-import { TesseraError } from "../../core/errors/tessera-error";
-import type { Auth } from "../../core/identity/auth";
-import { NoBody } from "../../core/plugins/define-plugin";
+import { andThen, isPromiseLike, type MaybePromise, NoBody, TesseraError } from "tessera/plugin";
+import type { Auth } from "tessera/plugin/identity";
 import type { PeerAddress } from "./admission";
 import { serverOptions, TICKET_ROUTE, type WebSocketConfig } from "./config";
 import type { Connection } from "./connection";

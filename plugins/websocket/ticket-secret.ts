@@ -1,8 +1,8 @@
 // The HMAC key for tickets. Every instance on one database must share it (a ticket from one is
 // redeemed on another), so without a configured secret one is generated once and kept in `kv`.
-import { eq } from "drizzle-orm";
-import type { Database } from "../../core/db/database";
-import { TesseraError } from "../../core/errors/tessera-error";
+
+import { TesseraError } from "tessera/plugin";
+import { type Database, eq } from "tessera/plugin/db";
 
 const KV_KEY = "websocket.ticket-secret";
 

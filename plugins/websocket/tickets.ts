@@ -2,8 +2,7 @@
 // user, carrying the expiry and the session of the credential they were issued for (and a guest's
 // peer), so the socket ends with that credential: at its expiry, or when it is revoked.
 import { errors, jwtVerify, SignJWT } from "jose";
-import { unauthenticated } from "../../core/errors/tessera-error";
-import type { SingleUse } from "../../core/limits/single-use";
+import { type SingleUse, unauthenticated } from "tessera/plugin";
 import type { Identity } from "./connection";
 
 const TYPE = "tessera-ws-ticket+jwt";

@@ -1,6 +1,5 @@
 // The plugin's Prometheus metrics. Gauges are read at scrape time, so the hot paths only bump counters.
-import { childrenBy } from "../../core/metrics/metrics";
-import type { Registry } from "../../core/metrics/registry";
+import { childrenBy, type Registry } from "tessera/plugin";
 
 export type LimitKind = "message" | "connections" | "attempts";
 

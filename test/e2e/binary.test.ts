@@ -68,9 +68,19 @@ describe("the single binary", () => {
     const token = (await cli("sessions", "create", "--email", "ada@example.com")).stdout.trim();
     const me = await fetch(`${served.url}/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(await me.json()).toMatchObject({ user: { email: "ada@example.com" } });
-    expect(JSON.parse((await cli("keys", "create", "--name", "ci")).stdout)).toMatchObject({ name: "ci" });
-    // The federation is off here: reaching its refusal shows the command and the plugin's code are in the binary.
-    expect((await cli("peers", "add", "http://127.0.0.1:9")).stderr).toContain("ERR_FED_DISABLED");
+    // Plugins' commands come with their plugins: a config that enables them, on a database of its own.
+    const plugged = join(dir, "plugged.jsonc");
+    writeFileSync(
+      plugged,
+      JSON.stringify({
+        database: { url: "sqlite:./data/plugged.db" },
+        plugins: { "api-key": { enabled: true }, federation: { enabled: true, peers: { allowedHosts: ["127.0.0.1:9"] } } },
+      }),
+    );
+    const withPlugins = (...args: string[]) => runCli([...args, "--config", plugged], dir, {}, [bin]);
+    expect(JSON.parse((await withPlugins("keys", "create", "--name", "ci")).stdout)).toMatchObject({ name: "ci" });
+    // Reaching the federation's own refusal shows the command and the plugin's code are in the binary.
+    expect((await withPlugins("peers", "add", "http://127.0.0.1:9")).stderr).toContain("ERR_FED_UNREACHABLE");
   });
 
   test("applies its embedded migrations and serves its built-in plugins", async () => {
@@ -119,7 +129,7 @@ describe("the single binary", () => {
 import { parse } from "jsonc-parser";
 import { definePlugin } from "tessera/plugin";
 export default definePlugin({ name: "stamp", version: "0.1.0", config: t.Object({}),
-  setup: () => new Elysia().get("/stamp", () => parse('{ "parsed": true, /* jsonc */ }')) });
+  setup: () => ({ routes: new Elysia().get("/stamp", () => parse('{ "parsed": true, /* jsonc */ }')) }) });
 `,
     );
     const external = ["--external", "elysia", "--external", "tessera/*"];
@@ -148,6 +158,8 @@ export default definePlugin({ name: "stamp", version: "0.1.0", config: t.Object(
     expect(result.code).toBe(1);
     expect(result.stderr).toStartWith("tessera: ERR_PLUGIN_INVALID");
     expect(result.stderr).toContain("left-pad");
-    expect(result.stderr).toContain("may import only elysia, tessera/plugin, tessera/errors");
+    expect(result.stderr).toContain(
+      "may import only elysia, tessera/plugin, tessera/plugin/db, tessera/plugin/identity, tessera/errors",
+    );
   });
 });

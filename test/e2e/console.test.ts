@@ -5,22 +5,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { issueApiKey } from "../support/api-keys";
 import { chromiumAvailable, launchChromium, screenshotDir } from "../support/chromium";
 import { freePort } from "../support/free-port";
 import { startTestProvider, TEST_CLIENT_SECRET, type TestProvider } from "../support/oidc-provider";
-import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
-import { makeTempDir } from "../support/test-runtime";
+import { type ServedInstance, serveProcess } from "../support/serve-process";
 
 const available = await chromiumAvailable("the console browser test");
 const shots = screenshotDir();
 const LOGIN = "ada";
 const EMAIL = `${LOGIN}@example.test`;
 
-const coordinatorKey = async () => {
-  const result = await runCli(["keys", "create", "--name", "coordinator", "--scopes", "coordinator"], makeTempDir("keys-"));
-  if (result.code !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as { key: string; hash: string };
-};
+const coordinatorKey = () => issueApiKey("coordinator", "coordinator");
 
 /** Visible form controls and links that a screen reader could not name (no label, aria-label or text). */
 const controlsWithoutNames = (page: Page) =>

@@ -3,14 +3,11 @@
 // The signature is computed with openssl, exactly as plugins/coordinator/README.md shows a sender doing it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
+import { issueApiKey } from "../support/api-keys";
+import { type ServedInstance, serveProcess } from "../support/serve-process";
 import { makeTempDir } from "../support/test-runtime";
 
-const issue = async (name: string) => {
-  const result = await runCli(["keys", "create", "--name", name, "--scopes", "coordinator"], makeTempDir("keys-"));
-  if (result.code !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as { key: string; hash: string };
-};
+const issue = (name: string) => issueApiKey(name, "coordinator");
 const serviceA = await issue("service-a");
 const serviceB = await issue("service-b");
 const bound = await issue("bound");

@@ -3,15 +3,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { issueApiKey } from "../support/api-keys";
 import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
 import { makeTempDir } from "../support/test-runtime";
 
-// Keys come from the CLI a self-hoster runs: the key once, the hash for the config.
-const issue = async (name: string, scopes: string) => {
-  const result = await runCli(["keys", "create", "--name", name, "--scopes", scopes], makeTempDir("keys-"));
-  if (result.code !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as { key: string; hash: string };
-};
+const issue = (name: string, scopes: string) => issueApiKey(name, scopes);
 const coordinator = await issue("coordinator", "coordinator");
 const chat = await issue("chat", "chat");
 const retired = await issue("retired", "coordinator");

@@ -3,8 +3,8 @@
 // with a code and a request id, each answers within a time bound, and refusals change nothing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
-import { makeTempDir } from "../support/test-runtime";
+import { issueApiKey } from "../support/api-keys";
+import { type ServedInstance, serveProcess } from "../support/serve-process";
 
 const ADMIN = "admin@example.com";
 const PER_REQUEST_MS = 2000;
@@ -26,11 +26,7 @@ const BODIES: [string, string, string][] = [
   ["a form", "application/x-www-form-urlencoded", "name=x&a[b][c]=1"],
 ];
 
-const issueKey = async () => {
-  const result = await runCli(["keys", "create", "--name", "fuzz", "--scopes", "coordinator"], makeTempDir("keys-"));
-  if (result.code !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as { key: string; hash: string };
-};
+const issueKey = () => issueApiKey("fuzz", "coordinator");
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
 

@@ -3,14 +3,10 @@
 // Written byte for byte on a socket against the real server: fetch always sends a valid Host.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
-import { makeTempDir } from "../support/test-runtime";
+import { issueApiKey } from "../support/api-keys";
+import { type ServedInstance, serveProcess } from "../support/serve-process";
 
-const issue = async (name: string, scopes: string) => {
-  const result = await runCli(["keys", "create", "--name", name, "--scopes", scopes], makeTempDir("keys-"));
-  if (result.code !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as { key: string; hash: string };
-};
+const issue = (name: string, scopes: string) => issueApiKey(name, scopes);
 const coordinator = await issue("coordinator", "coordinator");
 const chat = await issue("chat", "chat");
 

@@ -53,8 +53,8 @@ const pluginCheck =
   (plugin: LoadedPlugin): ReadinessCheck =>
   async () => {
     if (plugin.state !== "started") return { ok: false, detail: plugin.state };
-    const { health } = plugin.definition;
-    return health && plugin.context ? health(plugin.context) : { ok: true };
+    const health = plugin.parts?.health;
+    return health ? health() : { ok: true };
   };
 
 const digest = (text: string) => createHash("sha256").update(text).digest();

@@ -2,9 +2,8 @@
 // belong to no workspace), this instance's administrators. Anyone else gets the same 404 as an id
 // that doesn't exist. A peer's guest acts within both its workspace role and its peer's grants here,
 // and never through this instance on another peer.
-import { isTesseraError, notFound } from "../../../core/errors/tessera-error";
-import type { Auth } from "../../../core/identity/auth";
-import type { Role, User } from "../../../core/identity/types";
+import { isTesseraError, notFound } from "tessera/plugin";
+import type { Auth, Role, User } from "tessera/plugin/identity";
 import { fedError } from "../errors";
 import { requireGrant } from "../peers/grants";
 import type { PeerCache } from "../peers/peer-cache";

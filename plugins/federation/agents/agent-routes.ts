@@ -1,7 +1,7 @@
 // Agents on this instance for workspace members: spawn (idempotent with commandId), list, read and kill.
 // Killing a row that mirrors an agent on a peer asks that peer.
 import { Elysia, t } from "elysia";
-import { JsonBody, NoBody } from "../../../core/plugins/define-plugin";
+import { JsonBody, NoBody } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { actingUser } from "../identity/acting-user";
 import { killRemote, refreshRemote } from "../remote/remote-agents";

@@ -1,11 +1,22 @@
 // Agents in the agents table: runs on this instance (runsOn null; instanceId names the process that runs
 // it when several share the database) and a hub's mirrors of runs on a peer.
 // Status changes are conditional updates, so reports that arrive out of order can't move an agent back.
-import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
-import { preparedPer } from "../../../core/db/prepared";
-import type { Tables } from "../../../core/db/schema/tables";
-import { TesseraError } from "../../../core/errors/tessera-error";
+
+import { TesseraError } from "tessera/plugin";
+import {
+  and,
+  type Database,
+  desc,
+  eq,
+  inArray,
+  isNotNull,
+  isNull,
+  or,
+  preparedPer,
+  type SQL,
+  sql,
+  type Tables,
+} from "tessera/plugin/db";
 import { ACTIVE_STATUSES, AGENT_STATUSES, type AgentStatus, advances, isAgentStatus } from "./status";
 
 type Row = Tables["agents"]["$inferSelect"];

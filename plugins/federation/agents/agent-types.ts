@@ -5,8 +5,7 @@
 // through util-linux's prlimit, which sets them and then executes it in its place.
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { TesseraError } from "../../../core/errors/tessera-error";
-import { buildInfo } from "../../../core/runtime/build-info";
+import { buildInfo, TesseraError } from "tessera/plugin";
 import { type AgentTypeConfig, DEFAULT_AGENT_TIMEOUT_MS } from "../config";
 
 export interface AgentType {

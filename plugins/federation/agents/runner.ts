@@ -6,9 +6,8 @@
 // Records every state change and reports it through `onChange`. Instances sharing one database each run
 // their own agents; a kill received by another instance is left in the database for the owner to carry out.
 import type { Subprocess } from "bun";
-import type { Database } from "../../../core/db/database";
-import { notFound, TesseraError, validationFailed } from "../../../core/errors/tessera-error";
-import type { Logger } from "../../../core/log/logger";
+import { type Logger, notFound, TesseraError, validationFailed } from "tessera/plugin";
+import type { Database } from "tessera/plugin/db";
 import { fedError } from "../errors";
 import { type ActingUser, actorColumns } from "../identity/acting-user";
 import {

@@ -2,7 +2,7 @@
 // inside the signed message (so the hub vouches for it with its instance key), stored with the agent
 // and in the audit log, and checked against the peer's allow-list when its admin set one.
 import { type Static, Type } from "@sinclair/typebox";
-import type { User } from "../../../core/identity/types";
+import type { User } from "tessera/plugin/identity";
 import { fedError } from "../errors";
 
 export const ActingUserSchema = Type.Object({

@@ -1,7 +1,6 @@
 // The federation audit log: which peer's user spawned or killed what here, and which commands were
 // refused because their user is not on the peer's allow-list. Read by instance administrators.
-import { and, desc, eq, lt } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
+import { and, type Database, desc, eq, lt } from "tessera/plugin/db";
 import type { ActingUser } from "./acting-user";
 
 export interface AuditEntry {

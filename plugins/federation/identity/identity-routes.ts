@@ -3,8 +3,7 @@
 // they have pinned (retried through the outbox when a peer can't be reached now).
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { isTesseraError } from "../../../core/errors/tessera-error";
-import { OptionalBody } from "../../../core/plugins/define-plugin";
+import { isTesseraError, OptionalBody } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { listPeers } from "../peers/peer-store";
 import { WELL_KNOWN_PATH } from "../wire/constants";

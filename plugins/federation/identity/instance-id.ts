@@ -1,5 +1,5 @@
 // This instance's federation id: generated on first start, stored, and never changed, so peers can pin it.
-import type { Database } from "../../../core/db/database";
+import type { Database } from "tessera/plugin/db";
 import { readOrCreateKv } from "./kv";
 
 export const loadInstanceId = (db: Database): Promise<string> =>

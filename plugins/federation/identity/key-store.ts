@@ -4,8 +4,8 @@
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { exportJWK, generateKeyPair, importJWK } from "jose";
-import type { Database } from "../../../core/db/database";
-import { TesseraError } from "../../../core/errors/tessera-error";
+import { TesseraError } from "tessera/plugin";
+import type { Database } from "tessera/plugin/db";
 import { nowSeconds } from "../wire/constants";
 import { keyValid, type PublicJwk, thumbprint } from "./jwk";
 import { readOrCreateKv, writeKv } from "./kv";

@@ -1,7 +1,6 @@
 // The few kv-table operations the federation identity needs: read, create once (first writer wins,
 // so processes starting together agree), and overwrite.
-import { eq } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
+import { type Database, eq } from "tessera/plugin/db";
 
 export const readKv = async (db: Database, key: string): Promise<string | null> => {
   const [row] = await db.orm.select({ value: db.tables.kv.value }).from(db.tables.kv).where(eq(db.tables.kv.key, key));

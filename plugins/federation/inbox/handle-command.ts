@@ -1,6 +1,6 @@
 // Commands a peer sends to this instance: spawn, status, kill and list agents. The peer must have been
 // granted the command (and, to spawn, the agent type); it only ever sees agents it spawned.
-import { isTesseraError, notFound } from "../../../core/errors/tessera-error";
+import { isTesseraError, notFound } from "tessera/plugin";
 import { type AgentRecord, getAgent, listAgents } from "../agents/agent-store";
 import { wireAgent } from "../agents/agent-view";
 import type { Federation } from "../federation";

@@ -4,8 +4,7 @@
 // nothing runs. Accepted messages get a signed response bound to their jti; a command that fails once
 // accepted (a limit, bad arguments) is answered with a signed ok: false and the matching HTTP status.
 import { Elysia } from "elysia";
-import { isTesseraError, TesseraError } from "../../../core/errors/tessera-error";
-import type { Counter } from "../../../core/metrics/metrics";
+import { type Counter, isTesseraError, TesseraError } from "tessera/plugin";
 import type { AnonymousLimits } from "../anonymous-limits";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";

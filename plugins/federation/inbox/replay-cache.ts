@@ -1,9 +1,7 @@
 // Replay protection: every accepted message's jti is written to federation_messages, whose primary key
 // refuses a second one, and kept until the message could no longer verify (exp + clock skew), so it
 // survives a restart. A bounded in-memory set answers repeats without touching the database.
-import { lt, sql } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
-import { preparedPer } from "../../../core/db/prepared";
+import { type Database, lt, preparedPer, sql } from "tessera/plugin/db";
 import type { MessageType } from "../wire/constants";
 
 export interface InboundRecord {

@@ -2,10 +2,9 @@
 // federation_messages (direction "out", result null while pending), delivered in order per peer, retried
 // with exponential backoff and jitter, and dead-lettered after the configured attempts. Pending rows
 // survive a restart; a peer that isn't active holds its queue without spending attempts.
-import { and, asc, eq, isNull } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
-import { isTesseraError } from "../../../core/errors/tessera-error";
-import type { Logger } from "../../../core/log/logger";
+
+import { isTesseraError, type Logger } from "tessera/plugin";
+import { and, asc, type Database, eq, isNull } from "tessera/plugin/db";
 import type { PeerCache, PeerEntry } from "../peers/peer-cache";
 import { backoffMs } from "../wire/backoff";
 import { MESSAGE_TYPES, type MessageType } from "../wire/constants";

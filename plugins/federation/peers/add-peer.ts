@@ -1,7 +1,7 @@
 // The hub's half of peering: fetch the other instance's identity document from the URL an admin gave,
 // record it as `requested` with its keys pinned, and send it a signed connection.request. A request
 // that fails leaves things as they were.
-import { conflict, validationFailed } from "../../../core/errors/tessera-error";
+import { conflict, validationFailed } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { unshareAll } from "../sign-in/shares";
 import { sendMessage } from "../wire/send";

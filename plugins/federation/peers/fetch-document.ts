@@ -1,8 +1,5 @@
 // Fetches and checks another instance's identity document, on a host the config allows.
-import { PermissionDenied } from "../../../core/errors/permission-denied";
-import { isTesseraError, validationFailed } from "../../../core/errors/tessera-error";
-import { readCapped } from "../../../core/plugins/define-plugin";
-import { netAllowed } from "../../../core/plugins/grants";
+import { isTesseraError, netAllowed, PermissionDenied, readCapped, validationFailed } from "tessera/plugin";
 import { fedError, hostNotGranted } from "../errors";
 import type { Federation } from "../federation";
 import { baseUrl, type IdentityDocument, readDocument } from "../identity/document";

@@ -1,7 +1,7 @@
 // Where a connection stands, and the admin actions that move it: accept (or resume), suspend, disconnect
 // and grants; plus the same moves when the other side announces them. Each takes effect here at once and
 // tells the other side with a signed message when it can.
-import { conflict, notFound } from "../../../core/errors/tessera-error";
+import { conflict, notFound } from "tessera/plugin";
 import { activeMirrors } from "../agents/agent-store";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";

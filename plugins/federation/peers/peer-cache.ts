@@ -2,7 +2,7 @@
 // message costs no database read. Entries are re-read after a few seconds, so changes made by another
 // process sharing the database (the CLI, a second instance) show up; this process's own changes go
 // through `put` and apply at once.
-import type { Database } from "../../../core/db/database";
+import type { Database } from "tessera/plugin/db";
 import { importPublicKey, keyValid } from "../identity/jwk";
 import { nowSeconds } from "../wire/constants";
 import { findPeer, type Peer } from "./peer-store";

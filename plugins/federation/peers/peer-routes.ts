@@ -1,7 +1,6 @@
 // Peer lifecycle for instance administrators: list, add by URL, accept, suspend, disconnect, grants.
 import { Elysia, t } from "elysia";
-import { notFound } from "../../../core/errors/tessera-error";
-import { JsonBody, NoBody, OptionalBody } from "../../../core/plugins/define-plugin";
+import { JsonBody, NoBody, notFound, OptionalBody } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { listAudit } from "../identity/audit-log";
 import { addPeer } from "./add-peer";

@@ -4,10 +4,8 @@
 
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { asc, count, eq } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
-import type { Tables } from "../../../core/db/schema/tables";
-import { TesseraError } from "../../../core/errors/tessera-error";
+import { TesseraError } from "tessera/plugin";
+import { asc, count, type Database, eq, type Tables } from "tessera/plugin/db";
 import { type PublicJwk, PublicJwkSchema } from "../identity/jwk";
 import { GrantsSchema, type PeerGrants } from "./grants";
 

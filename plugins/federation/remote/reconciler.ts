@@ -1,6 +1,6 @@
 // A hub's watch over its unfinished remote agents: it asks their peers how they are, and an agent whose
 // peer has not answered for `lostAfterMs` is recorded as lost rather than left running forever.
-import { isTesseraError } from "../../../core/errors/tessera-error";
+import { isTesseraError } from "tessera/plugin";
 import { type AgentRecord, activeMirrors } from "../agents/agent-store";
 import { askStatus, loseMirror, type RemoteDeps } from "./remote-agents";
 

@@ -3,8 +3,8 @@
 
 import { Type } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { and, eq, or } from "drizzle-orm";
-import { conflict, notFound } from "../../../core/errors/tessera-error";
+import { conflict, notFound } from "tessera/plugin";
+import { and, eq, or } from "tessera/plugin/db";
 import { type AgentRecord, advanceAgent, byId, deleteAgent, getAgent, insertAgent } from "../agents/agent-store";
 import { agentView } from "../agents/agent-view";
 import { AGENT_STATUSES, isTerminal } from "../agents/status";

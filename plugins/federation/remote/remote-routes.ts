@@ -1,6 +1,6 @@
 // The hub's API for agents on a peer: spawn into a workspace (members), list, read and kill.
 import { Elysia, t } from "elysia";
-import { JsonBody, NoBody } from "../../../core/plugins/define-plugin";
+import { JsonBody, NoBody } from "tessera/plugin";
 import { refuseGuestRelay, requireAgentRole } from "../agents/agent-access";
 import { SpawnBody } from "../agents/agent-routes";
 import { type AgentRecord, getAgent, listAgents } from "../agents/agent-store";

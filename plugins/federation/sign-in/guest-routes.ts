@@ -2,12 +2,8 @@
 // home instance) with a nonce bound to a cookie only this browser holds; the peer sends it back to
 // .../callback with a signed assertion, verified as strictly as an ID token, and a guest session starts.
 import { Elysia, t } from "elysia";
-import { parseDuration } from "../../../core/cli/parse-duration";
-import { forbidden, notFound } from "../../../core/errors/tessera-error";
-import { safeReturnTo } from "../../../core/http/return-to";
-import { cookieValue } from "../../../core/identity/credentials";
-import { SESSION_COOKIE } from "../../../core/identity/session-resolver";
-import { createSession, revokeSessionByToken } from "../../../core/identity/sessions";
+import { forbidden, notFound, parseDuration, safeReturnTo } from "tessera/plugin";
+import { cookieValue, createSession, revokeSessionByToken, SESSION_COOKIE } from "tessera/plugin/identity";
 import type { AnonymousLimits } from "../anonymous-limits";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";

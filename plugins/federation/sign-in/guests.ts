@@ -2,13 +2,15 @@
 // its user id), created on first sign-in, and never joined to a user of ours: a guest has no email
 // here (a peer can vouch for no address of ours), only a name, and sees what is shared with its peer.
 
-import type { Database } from "../../../core/db/database";
-import { transaction } from "../../../core/db/transaction";
-import { findUserByIdentity } from "../../../core/identity/identities";
-import { identityChanged } from "../../../core/identity/identity-changes";
-import { revokeSessionsWhere } from "../../../core/identity/sessions";
-import type { User } from "../../../core/identity/types";
-import { insertUser, updateUser } from "../../../core/identity/users";
+import { type Database, transaction } from "tessera/plugin/db";
+import {
+  findUserByIdentity,
+  identityChanged,
+  insertUser,
+  revokeSessionsWhere,
+  type User,
+  updateUser,
+} from "tessera/plugin/identity";
 import type { AssertedUser } from "./assertion";
 
 const displayName = (user: AssertedUser, peerName: string) => `${user.name ?? user.email ?? user.sub} (${peerName})`;

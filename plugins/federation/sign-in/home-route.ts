@@ -2,8 +2,8 @@
 // for the user signed in here, an assertion addressed to that peer, and sends the browser to the peer's
 // callback at the URL pinned when it was accepted (never one the request names).
 import { Elysia, t } from "elysia";
-import { forbidden, isTesseraError } from "../../../core/errors/tessera-error";
-import type { Principal } from "../../../core/identity/types";
+import { forbidden, isTesseraError } from "tessera/plugin";
+import type { Principal } from "tessera/plugin/identity";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
 import { vouchedEmail } from "../identity/acting-user";

@@ -1,8 +1,7 @@
 // POST/GET /workspaces/:id/shares and DELETE /workspaces/:id/shares/:peerId: which peers' users may
 // sign in here as guests and use this workspace, and with which role (member or viewer).
 import { Elysia, t } from "elysia";
-import { notFound } from "../../../core/errors/tessera-error";
-import { JsonBody, NoBody } from "../../../core/plugins/define-plugin";
+import { JsonBody, NoBody, notFound } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { listShares, shareWorkspace, unshareWorkspace } from "./shares";
 

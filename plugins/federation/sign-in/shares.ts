@@ -1,9 +1,9 @@
 // Workspaces shared with a federation peer: the peer's users who sign in here as guests get the
 // share's role in that workspace, and see no other. Owners and admins share and unshare.
-import { and, asc, eq } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
-import { TesseraError } from "../../../core/errors/tessera-error";
-import { identityChanged } from "../../../core/identity/identity-changes";
+
+import { TesseraError } from "tessera/plugin";
+import { and, asc, type Database, eq } from "tessera/plugin/db";
+import { identityChanged } from "tessera/plugin/identity";
 
 export type ShareRole = "member" | "viewer";
 

@@ -2,10 +2,8 @@
 // by every process on the database): the sign-in started here (taken once, by its state) and the
 // jtis of assertions accepted (so each works once).
 import { createHash } from "node:crypto";
-import { and, eq, gt } from "drizzle-orm";
-import type { Database } from "../../../core/db/database";
-import { countMarkers, markerKey, purgeExpired, recordOnce } from "../../../core/db/kv-markers";
-import { TesseraError } from "../../../core/errors/tessera-error";
+import { TesseraError } from "tessera/plugin";
+import { and, countMarkers, type Database, eq, gt, markerKey, purgeExpired, recordOnce } from "tessera/plugin/db";
 
 const PREFIX = "fed-sign-in:";
 const FLOW_PREFIX = `${PREFIX}flow:`;

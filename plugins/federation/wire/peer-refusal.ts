@@ -1,7 +1,7 @@
 // A peer that answered "no" (a problem+json, or a signed response with ok: false), as opposed to one
 // that could not be reached. Callers branch on the difference: a refusal means nothing ran there.
 // `acrossTheHop` turns either into what the user who asked through this instance is told.
-import { isTesseraError, TesseraError } from "../../../core/errors/tessera-error";
+import { isTesseraError, TesseraError } from "tessera/plugin";
 import { fedError } from "../errors";
 
 // Statuses that mean the same to our caller as to us; anything else is a fault between instances (502).

@@ -1,7 +1,7 @@
 // Inbound message bodies are read by the same capped reader as every answer this instance fetches
 // (readCapped from the plugin API): the declared length is checked first, then the stream is cut off
 // as soon as it passes the limit, so a chunked body can't slip past it either.
-import { readCapped as readCappedBody } from "../../../core/plugins/define-plugin";
+import { readCapped as readCappedBody } from "tessera/plugin";
 
 export const readCapped = (
   body: ReadableStream<Uint8Array> | null,

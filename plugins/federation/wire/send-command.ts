@@ -1,6 +1,6 @@
 // A command to a peer, retried with backoff while the peer can't be reached. Retrying is safe because the
 // peer keys commands by commandId; a peer that answers "no" is not asked again.
-import { isTesseraError } from "../../../core/errors/tessera-error";
+import { isTesseraError } from "tessera/plugin";
 import type { ActingUser } from "../identity/acting-user";
 import type { PeerEntry } from "../peers/peer-cache";
 import { backoffMs } from "./backoff";

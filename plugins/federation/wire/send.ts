@@ -1,8 +1,6 @@
 // Posts one signed message to a peer's inbox and returns the result of its signed response, after
 // checking that the response is signed by the peer's pinned key and bound to this message's jti.
-import { PermissionDenied } from "../../../core/errors/permission-denied";
-import { isTesseraError } from "../../../core/errors/tessera-error";
-import { readCapped } from "../../../core/plugins/define-plugin";
+import { isTesseraError, PermissionDenied, readCapped } from "tessera/plugin";
 import { fedError, hostNotGranted } from "../errors";
 import type { Federation } from "../federation";
 import { keyValid } from "../identity/jwk";

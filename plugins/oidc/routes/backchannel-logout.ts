@@ -3,9 +3,8 @@
 // matching sessions: by (issuer, sid), or every session of the (issuer, sub) user. With several
 // providers, the token's (unverified) `iss` only chooses whose keys and client id verify it.
 import { Elysia } from "elysia";
-import { recordOnce } from "../../../core/db/kv-markers";
-import { findUserByIdentity } from "../../../core/identity/identities";
-import { revokeSessionsWhere } from "../../../core/identity/sessions";
+import { recordOnce } from "tessera/plugin/db";
+import { findUserByIdentity, revokeSessionsWhere } from "tessera/plugin/identity";
 import { markerKey } from "../kv";
 import { type LogoutClaims, validateLogoutToken } from "../logout-token";
 import type { ProviderClient, RelyingParty } from "../relying-party";

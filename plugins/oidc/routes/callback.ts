@@ -3,10 +3,9 @@
 // exchanged with that provider and the PKCE verifier; the ID token is verified against that provider
 // alone; then a new session starts and the browser goes to returnTo.
 import { Elysia } from "elysia";
-import { recordOnce } from "../../../core/db/kv-markers";
-import { badRequest } from "../../../core/errors/tessera-error";
-import { cookieValue } from "../../../core/identity/credentials";
-import { SESSION_COOKIE } from "../../../core/identity/session-resolver";
+import { badRequest } from "tessera/plugin";
+import { recordOnce } from "tessera/plugin/db";
+import { cookieValue, SESSION_COOKIE } from "tessera/plugin/identity";
 import { exchangeCode } from "../authorization-code";
 import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, setCookie } from "../cookies";

@@ -2,9 +2,7 @@
 // provider (code flow, PKCE S256, state, nonce), with the sign-in sealed into a cookie named after
 // its state. The sealed flow names the provider, so the one callback can route it.
 import { Elysia } from "elysia";
-import type { PeerAddress } from "../../../core/http/client-address";
-import { safeReturnTo } from "../../../core/http/return-to";
-import { rateLimited } from "../../../core/limits/rate-headers";
+import { type PeerAddress, rateLimited, safeReturnTo } from "tessera/plugin";
 import { startAuthorization } from "../authorization-code";
 import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, cookieNamesWithPrefix, setCookie } from "../cookies";

@@ -2,11 +2,8 @@
 // endpoint when it has one, so the provider's session ends too (RP-initiated logout), or else to
 // postLogoutRedirectUri. A cookie-authenticated request must come from this site (CSRF).
 import { Elysia } from "elysia";
-import { requireSameOrigin } from "../../../core/http/csrf";
-import { bearerToken, cookieValue } from "../../../core/identity/credentials";
-import { SESSION_COOKIE } from "../../../core/identity/session-resolver";
-import { revokeSessionByToken } from "../../../core/identity/sessions";
-import type { Session } from "../../../core/identity/types";
+import { requireSameOrigin } from "tessera/plugin";
+import { bearerToken, cookieValue, revokeSessionByToken, SESSION_COOKIE, type Session } from "tessera/plugin/identity";
 import { clearCookie } from "../cookies";
 import type { RelyingParty } from "../relying-party";
 

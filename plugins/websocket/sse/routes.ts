@@ -3,10 +3,8 @@
 // problem+json: 401/403 (not a user), 406 (Accept), 400 (bad resume id), 404, 429, 503.
 
 import { Elysia } from "elysia";
-import type { MaybePromise } from "../../../core/async/maybe-promise";
-import { TesseraError } from "../../../core/errors/tessera-error";
-import { parseSince } from "../../../core/events/event-id";
-import type { Auth } from "../../../core/identity/auth";
+import { type MaybePromise, parseSince, TesseraError } from "tessera/plugin";
+import type { Auth } from "tessera/plugin/identity";
 import type { PeerAddress } from "../admission";
 import { userIdentity } from "../credentials";
 import { acceptsEventStream } from "./accepts";

@@ -1,10 +1,7 @@
 // Every open event stream of this instance: per-user stream slots (ctx.slots, so across instances with
 // Redis), the subscription through the hub, the credential's expiry and revocation (revocation.ts), one
 // heartbeat timer for all streams, and a clean end for each on shutdown.
-import { forbidden, notFound, TesseraError, unauthenticated } from "../../../core/errors/tessera-error";
-import { rateLimitHeaders } from "../../../core/limits/rate-headers";
-import type { Slots } from "../../../core/limits/slots";
-import type { Registry } from "../../../core/metrics/registry";
+import { forbidden, notFound, type Registry, rateLimitHeaders, type Slots, TesseraError, unauthenticated } from "tessera/plugin";
 import type { Connection, ConnectionOwner, Identity } from "../connection";
 import { armExpiry, clearDeadline } from "../deadlines";
 import type { Hub } from "../hub";

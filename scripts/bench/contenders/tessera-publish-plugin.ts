@@ -8,8 +8,8 @@ export default definePlugin({
   name: "bench-publish",
   version: "0.1.0",
   config: t.Object({}),
-  setup: (ctx) =>
-    new Elysia().post(
+  setup: (ctx) => ({
+    routes: new Elysia().post(
       "/bench/publish",
       async ({ body }) => {
         // A burst, published together: awaited one by one, each event on Redis would wait for the previous
@@ -28,4 +28,5 @@ export default definePlugin({
         }),
       },
     ),
+  }),
 });

@@ -110,37 +110,51 @@ export const createBenchUsers = async (dir: string, emailPrefix: string): Promis
   return { emails, tokens, tokensFile };
 };
 
+/** `count` workspaces made through Tessera's API at `url` by the first user, every other user a member of each. */
+export const createBenchWorkspaces = async (
+  url: string,
+  users: BenchUsers,
+  count: number,
+  namePrefix: string,
+): Promise<string[]> => {
+  const api = async (path: string, body: unknown) =>
+    ok(
+      await fetch(`${url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${users.tokens[0]}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+      `POST ${path}`,
+    );
+  const workspaces: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const created = await api("/workspaces", { name: `${namePrefix}-${index}` });
+    workspaces.push(((await created.json()) as { id: string }).id);
+  }
+  const memberships = workspaces.flatMap((id) => users.emails.slice(1).map((email) => ({ id, email })));
+  await inLanes(memberships, 16, async ({ id, email }) => {
+    await api(`/workspaces/${id}/members`, { email, role: "member" });
+  });
+  return workspaces;
+};
+
 export const makeWsFixture = async (workspaceCount: number): Promise<WsFixture> => {
   await buildPeers();
   const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ws-"));
   writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify(tesseraConfig));
-  const { emails, tokens, tokensFile } = await createBenchUsers(dir, "ws");
+  const users = await createBenchUsers(dir, "ws");
 
-  // Workspaces are made through Tessera's API, with every user a member of each.
   const setup = await startKind("tessera", dir);
-  const workspaces: string[] = [];
+  let workspaces: string[];
   try {
-    const api = (path: string, body: unknown) =>
-      fetch(`${setup.url}${path}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-    for (let index = 0; index < workspaceCount; index++) {
-      const created = await ok(await api("/workspaces", { name: `bench-${index}` }), "POST /workspaces");
-      workspaces.push(((await created.json()) as { id: string }).id);
-    }
-    const memberships = workspaces.flatMap((id) => emails.slice(1).map((email) => ({ id, email })));
-    await inLanes(memberships, 16, async ({ id, email }) => {
-      await ok(await api(`/workspaces/${id}/members`, { email, role: "member" }), "POST members");
-    });
+    workspaces = await createBenchWorkspaces(setup.url, users, workspaceCount, "bench");
   } finally {
     await setup.stop();
   }
 
   const running = new Set<WsServer>();
   const spawnLoad = (server: WsServer, flags: string[]) =>
-    Bun.spawn(wsLoadArgv([...server.target, "--tokens", tokensFile, ...flags]), {
+    Bun.spawn(wsLoadArgv([...server.target, "--tokens", users.tokensFile, ...flags]), {
       stdin: "pipe",
       stdout: "pipe",
       stderr: "pipe",

@@ -8,46 +8,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RedisClient, SQL } from "bun";
+import { createBenchStore } from "../lib/postgres-redis";
 import type { Scenario } from "../lib/scenario";
 import { type ServerProcess, startServer } from "../lib/server-process";
 import { TESSERA_MAIN } from "../lib/tessera-cli";
-import { benchPlugins, createBenchUsers } from "../lib/ws-fixture";
+import { benchPlugins, createBenchUsers, createBenchWorkspaces } from "../lib/ws-fixture";
 import { buildPeers, wsLoadArgv } from "../peers/peers";
 
 const ROOMS = 10;
 const ROOM_SIZE = 100;
 const BATCH = 20;
 const bun = process.execPath;
-const adminUrl = process.env.TESSERA_BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const redisUrl = process.env.TESSERA_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-const withAdmin = async (statement: string) => {
-  const admin = new SQL(adminUrl, { max: 1 });
-  try {
-    await admin.unsafe(statement);
-  } finally {
-    await admin.close();
-  }
-};
-
-/** Deletes the run's keys (SCAN, never KEYS, so a shared Redis is not blocked). */
-const clearPrefix = async (prefix: string) => {
-  const client = new RedisClient(redisUrl);
-  try {
-    let cursor = "0";
-    do {
-      const reply = await client.send("SCAN", [cursor, "MATCH", `${prefix}*`, "COUNT", "1000"]);
-      if (!Array.isArray(reply)) break;
-      cursor = String(reply[0]);
-      const keys = Array.isArray(reply[1]) ? reply[1].map(String) : [];
-      if (keys.length) await client.send("DEL", keys);
-    } while (cursor !== "0");
-  } finally {
-    client.close();
-  }
-};
-
 interface Cluster {
   dir: string;
   tokensFile: string;
@@ -59,26 +30,21 @@ interface Cluster {
 
 const makeCluster = async (): Promise<Cluster> => {
   await buildPeers();
-  const name = `tessera_bench_${crypto.randomUUID().replaceAll("-", "")}`;
-  const prefix = `tessera-bench:${name}:`;
-  await withAdmin(`CREATE DATABASE "${name}"`);
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${name}`;
+  const store = await createBenchStore("tessera_bench");
   const dir = mkdtempSync(join(tmpdir(), "tessera-bench-scale-"));
   const cleanup = async () => {
     rmSync(dir, { recursive: true, force: true });
-    await withAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await clearPrefix(prefix);
+    await store.drop();
   };
   try {
     const config = {
-      database: { url: databaseUrl.toString() },
+      database: { url: store.databaseUrl },
       log: { level: "warn" },
       plugins: benchPlugins,
     };
-    writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify({ ...config, redis: { url: redisUrl, prefix } }));
+    writeFileSync(join(dir, "tessera.jsonc"), JSON.stringify({ ...config, redis: store.redis }));
     writeFileSync(join(dir, "memory.jsonc"), JSON.stringify(config));
-    const { emails, tokens, tokensFile } = await createBenchUsers(dir, "scale");
+    const users = await createBenchUsers(dir, "scale");
     const start = (count: number, redis: boolean) =>
       Promise.all(
         Array.from({ length: count }, () =>
@@ -88,27 +54,14 @@ const makeCluster = async (): Promise<Cluster> => {
         ),
       );
     const [setup] = await start(1, true);
-    const workspaces: string[] = [];
+    if (!setup) throw new Error("no instance to make the workspaces on");
+    let workspaces: string[];
     try {
-      const api = async (path: string, body: unknown) => {
-        const response = await fetch(`${setup?.url}${path}`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${tokens[0]}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-        });
-        if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
-        return response;
-      };
-      for (let index = 0; index < ROOMS; index++) {
-        workspaces.push(((await (await api("/workspaces", { name: `scale-${index}` })).json()) as { id: string }).id);
-      }
-      for (const id of workspaces) {
-        await Promise.all(emails.slice(1).map((email) => api(`/workspaces/${id}/members`, { email, role: "member" })));
-      }
+      workspaces = await createBenchWorkspaces(setup.url, users, ROOMS, "scale");
     } finally {
-      await setup?.stop();
+      await setup.stop();
     }
-    return { dir, tokensFile, workspaces, start, cleanup };
+    return { dir, tokensFile: users.tokensFile, workspaces, start, cleanup };
   } catch (error) {
     await cleanup();
     throw error;

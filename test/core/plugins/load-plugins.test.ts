@@ -135,6 +135,35 @@ describe("plugin loading", () => {
     expect(pluginLog()).toEqual(["setup:one", "setup:two", "start:one", "start:two", "cleanup:two", "stop:one", "cleanup:one"]);
   });
 
+  test("refuses a setup that returns its Elysia app instead of its parts, naming the fix", async () => {
+    writeFileSync(
+      join(dir, "bare.ts"),
+      'import { Elysia, t } from "elysia";\nimport { definePlugin } from "tessera/plugin";\nexport default definePlugin({ name: "bare", version: "1.0.0", config: t.Object({}), setup: () => new Elysia() });\n',
+    );
+    const error = await runtimeIn({ [join(dir, "bare.ts")]: { enabled: true } }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: 'Plugin "bare": setup returned an Elysia app; return { routes: app } instead',
+    });
+  });
+
+  test("two runtimes of one plugin module keep their own state in setup's closures", async () => {
+    const source = `import { t } from "elysia";
+import { definePlugin } from "tessera/plugin";
+export default definePlugin({ name: "counter", version: "1.0.0", config: t.Object({ label: t.String() }),
+  setup(ctx) { let starts = 0; return { start() { starts += 1; }, health: () => ({ ok: true, detail: ctx.config.label + ":" + starts }) }; } });
+`;
+    writeFileSync(join(dir, "counter.ts"), source);
+    const first = await runtimeIn({ [join(dir, "counter.ts")]: { enabled: true, label: "one" } });
+    const second = await runtimeIn({ [join(dir, "counter.ts")]: { enabled: true, label: "two" } });
+    try {
+      expect(await first.runtime.plugins[0]?.parts?.health?.()).toEqual({ ok: true, detail: "one:1" });
+      expect(await second.runtime.plugins[0]?.parts?.health?.()).toEqual({ ok: true, detail: "two:1" });
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
   test("a disabled plugin is never imported", async () => {
     writeFileSync(join(dir, "explodes.ts"), 'throw new Error("imported!");\n');
     const runtime = await runtimeIn({ [join(dir, "explodes.ts")]: { enabled: false } });

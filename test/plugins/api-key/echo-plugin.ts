@@ -7,8 +7,8 @@ export default definePlugin({
   name: "echo",
   version: "1.0.0",
   config: t.Object({}),
-  setup: (ctx) =>
-    new Elysia()
+  setup: (ctx) => ({
+    routes: new Elysia()
       .get("/echo/whoami", async ({ request }) => ({ principal: await ctx.auth.principal(request) }))
       .post("/echo/body", ({ body }) => body, { body: t.Object({ n: t.Number() }) })
       .get("/open/whoami", async ({ request }) => ({ principal: await ctx.auth.principal(request) }))
@@ -18,4 +18,5 @@ export default definePlugin({
         ctx.log.info("request seen", { headers: request.headers, url: request.url });
         throw new Error(`could not use ${request.headers.get("x-api-key")}`);
       }),
+  }),
 });

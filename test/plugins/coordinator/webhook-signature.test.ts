@@ -47,7 +47,8 @@ for (const { dialect, create } of await testDatabaseUrls()) {
 
     test("refuses a replayed signed delivery with 409 ERR_WEBHOOK_REPLAY, even under a new Idempotency-Key", async () => {
       const raw = rawDelivery();
-      const signature = sign(raw);
+      const signedAt = Math.floor(Date.now() / 1000);
+      const signature = sign(raw, signedAt);
       expect((await c.deliver(raw, { [SIGNATURE]: signature, "idempotency-key": "first" })).status).toBe(201);
       const before = await jobCount();
       await expectRefused(
@@ -63,7 +64,8 @@ for (const { dialect, create } of await testDatabaseUrls()) {
       expect(await jobCount()).toBe(before);
       // A redelivery signed afresh is the sender's own retry: its Idempotency-Key makes it safe.
       const resigned = await c.deliver(raw, {
-        [SIGNATURE]: sign(raw, Math.floor(Date.now() / 1000) - 1),
+        // Another second than the first signature's, whenever the clock ticked: otherwise it is the same one.
+        [SIGNATURE]: sign(raw, signedAt - 1),
         "idempotency-key": "first",
       });
       expect(resigned.status).toBe(200);

@@ -47,9 +47,10 @@ describe("the federation on the command line", () => {
     expect(result.stderr).toStartWith("tessera: ERR_FED_UNREACHABLE: http://127.0.0.1:9/.well-known/tessera could not be read");
   });
 
-  test("peers add with the plugin off is ERR_FED_DISABLED", async () => {
+  test("peers add with the plugin off is an unknown command naming the plugin that is not enabled", async () => {
     const result = await runCli(["peers", "add", "http://127.0.0.1:9", "--config", config("off.jsonc", { enabled: false })], dir);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("ERR_FED_DISABLED");
+    expect(result.stderr).toStartWith('tessera: ERR_BAD_REQUEST: Unknown command "peers add" (not enabled in ');
+    expect(result.stderr).toContain("off.jsonc: federation)");
   });
 });

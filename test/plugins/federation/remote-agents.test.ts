@@ -1,12 +1,16 @@
 // A hub's mirrors of agents on a peer: the peer's signed reports move them forward (never back) and go
 // out on the workspace's stream; a peer that stays silent leaves them lost, a suspended one does not.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Value } from "@sinclair/typebox/value";
 import type { WorkspaceEvent } from "../../../core/events/event-bus";
 import { getAgent, insertAgent } from "../../../plugins/federation/agents/agent-store";
-import { federationOf } from "../../../plugins/federation/index";
+import { type FederationConfig, FederationConfigSchema } from "../../../plugins/federation/config";
+import { createFederation } from "../../../plugins/federation/create-federation";
 import { Reconciler } from "../../../plugins/federation/remote/reconciler";
 import { type FakePeer, makePeer } from "./support/fake-peer";
 import { FAKE_PEER_HOST, type Spoke, startSpoke } from "./support/spoke-runtime";
+
+const isFederationConfig = (value: unknown): value is FederationConfig => Value.Check(FederationConfigSchema, value);
 
 describe("remote agent mirrors", () => {
   let hub: Spoke;
@@ -110,9 +114,13 @@ describe("a reconciliation round", () => {
           createdAt: Date.now(),
         });
       }
-      const context = hub.runtime.plugins.find((plugin) => plugin.name === "federation")?.context;
-      const fed = context && (await federationOf(context));
-      if (!fed) throw new Error("federation is not set up");
+      const plugin = hub.runtime.plugins.find((loaded) => loaded.name === "federation");
+      if (!plugin) throw new Error("federation is not enabled");
+      // A second federation over the same ctx: the reconciler's run is what is under test, not the plugin's timers.
+      const ctx = hub.runtime.contextOf(plugin);
+      if (!isFederationConfig(ctx.config)) throw new Error("the federation's config does not fit its schema");
+      const fed = createFederation({ ...ctx, config: ctx.config });
+      await fed.loadIdentity();
       await new Reconciler(fed).run();
       expect(asked).toBe(1);
     } finally {

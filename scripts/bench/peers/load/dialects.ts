@@ -7,7 +7,8 @@ import { RawSocket } from "./raw-socket.js";
 export interface LoadConnection {
   /** Joins the workspace's room; rejects when the server refuses. */
   subscribe(workspaceId: string): Promise<void>;
-  onEvent(listener: () => void): void;
+  /** Every event frame; its text is `data` from `start` to `end` (most listeners only count). */
+  onEvent(listener: (data: Buffer, start: number, end: number) => void): void;
   /** The server closed the connection (its close code, or 1006 when the TCP connection dropped). */
   onClose(listener: (code: number) => void): void;
   /** Closes with the handshake; resolves once the server has ended the TCP connection. */

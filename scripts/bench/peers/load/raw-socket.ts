@@ -27,7 +27,8 @@ export interface RawSocketOptions {
 export class RawSocket {
   /** Text frames that are not events (ready, acks, errors, engine pings). */
   onText: (text: string) => void = () => {};
-  onEvent: () => void = () => {};
+  /** An event frame: its text is `data` from `start` to `end`, decoded only by a listener that wants it. */
+  onEvent: (data: Buffer, start: number, end: number) => void = () => {};
   onClose: (code: number) => void = () => {};
   private readonly socket: Socket;
   private readonly gone: Promise<void>;
@@ -156,7 +157,7 @@ export class RawSocket {
       if (end > data.length) break;
       at = end;
       if (opcode === OP_TEXT) {
-        if (this.isEvent(data, start, end)) this.onEvent();
+        if (this.isEvent(data, start, end)) this.onEvent(data, start, end);
         else this.onText(data.toString("utf8", start, end));
       } else if (opcode === OP_PING) this.write(OP_PONG, data.subarray(start, end));
       else if (opcode === OP_CLOSE) {
