@@ -1,6 +1,7 @@
 // Values that are there at once on the common path (a cached session, SQLite, an in-memory limiter)
-// and only sometimes need waiting for (a cache miss, PostgreSQL, Redis). Every await costs a server
-// about a microsecond per request even when nothing is pending, so hot paths pass these on instead.
+// and only sometimes need waiting for (a cache miss, PostgreSQL, Redis). An await suspends the request
+// even when nothing is pending, so hot paths pass these on instead; `andThen` is the one helper for
+// chaining them, and core/http/answer-now.ts mounts such handlers so that Elysia does not await them.
 
 export type MaybePromise<T> = T | Promise<T>;
 

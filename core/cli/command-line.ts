@@ -1,6 +1,7 @@
 // Reading a command line against the commands on offer (the core's and the enabled plugins'): which
 // command the leading words name, its flags parsed strictly by their declared types, and the usage text.
 import { parseArgs } from "node:util";
+import { closestMatch } from "../config/suggest";
 import { TesseraError } from "../errors/tessera-error";
 import type { CommandFlags, CommandInput } from "../plugins/plugin-command";
 
@@ -14,13 +15,36 @@ export interface CommandSpec {
 
 export const usageError = (message: string, usage: string) => new TesseraError("ERR_BAD_REQUEST", `${message}\n${usage}`);
 
-/** The command whose name the leading words spell, two words before one; and the arguments after it. */
-export const findCommand = <S extends CommandSpec>(argv: readonly string[], commands: readonly S[]) => {
+const nearMiss = (typed: string, candidates: readonly string[]) => {
+  const near = closestMatch(typed, candidates);
+  return near ? ` (did you mean "${near}"?)` : "";
+};
+
+/** The leading words of a command line, before its first flag: a command's name is one or two. */
+const leadingWords = (argv: readonly string[]): string[] => {
   const words: string[] = [];
   for (const token of argv) {
     if (token.startsWith("-") || words.length === 2) break;
     words.push(token);
   }
+  return words;
+};
+
+/** Why no command runs: an option where a command was due, or a command name nothing offers. */
+export const unknownCommand = (argv: readonly string[], names: readonly string[], options: readonly string[]): string => {
+  const words = leadingWords(argv);
+  if (words.length === 0) {
+    const option = (argv[0] ?? "").split("=")[0] ?? "";
+    return `Unknown option "${option}"${nearMiss(option, options)}`;
+  }
+  const typed = words.join(" ");
+  const near = closestMatch(typed, names) ?? (words[0] === undefined ? undefined : closestMatch(words[0], names));
+  return `Unknown command "${typed}"${near ? ` (did you mean "${near}"?)` : ""}`;
+};
+
+/** The command whose name the leading words spell, two words before one; and the arguments after it. */
+export const findCommand = <S extends CommandSpec>(argv: readonly string[], commands: readonly S[]) => {
+  const words = leadingWords(argv);
   for (let count = words.length; count > 0; count -= 1) {
     const name = words.slice(0, count).join(" ");
     const command = commands.find((candidate) => candidate.name === name);
@@ -47,6 +71,24 @@ export const usageLines = (command: CommandSpec): string[] => [
   }),
 ];
 
+// node's parseArgs explains in its own terms (`Option '--port <value>' argument missing`, a sentence on
+// `--`); the CLI says it in one line of its own, naming the flag as the usage spells it.
+const parseFailure = (cause: unknown, declared: CommandFlags): string => {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const flag = /'(-{1,2}[^' =<]*)/.exec(message)?.[1] ?? "";
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return `Unknown option "${flag}"${nearMiss(
+      flag,
+      Object.keys(declared).map((name) => `--${name}`),
+    )}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return declared[flag.replace(/^-+/, "")]?.type === "boolean" ? `${flag} takes no value` : `${flag} expects a value`;
+  }
+  return message.split(". ")[0] ?? message;
+};
+
 /** The flags after a command's name, by their declared types; an unknown or malformed one is refused. */
 export const parseCommand = (command: CommandSpec, rest: readonly string[]): CommandInput<CommandFlags> => {
   const declared = command.flags ?? {};
@@ -56,8 +98,7 @@ export const parseCommand = (command: CommandSpec, rest: readonly string[]): Com
   try {
     parsed = parseArgs({ args: [...rest], options, allowPositionals: true, strict: true });
   } catch (cause) {
-    // node's parseArgs adds a sentence on `--` after the reason; the reason alone is the one line.
-    throw usageError((cause instanceof Error ? cause.message : String(cause)).split(". ")[0] ?? "", usage);
+    throw usageError(parseFailure(cause, declared), usage);
   }
   const accepted = command.argument ? 1 : 0;
   if (parsed.positionals.length > accepted) {

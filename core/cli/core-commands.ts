@@ -1,6 +1,6 @@
 // The core's own commands. Plugins bring theirs (plugin-commands.ts); both are read by command-line.ts.
-import { writeSync } from "node:fs";
 import { configJsonSchema } from "../config/json-schema";
+import { migrationStatus } from "../db/migrate";
 import { TesseraError } from "../errors/tessera-error";
 import { createSession } from "../identity/sessions";
 import { createUser, findUserByEmail } from "../identity/users";
@@ -8,19 +8,18 @@ import type { CommandInput } from "../plugins/plugin-command";
 import { builtInSchemas } from "./built-in-schemas";
 import { check } from "./check";
 import type { CommandSpec } from "./command-line";
+import { SESSION_COMMANDS } from "./commands/session-commands";
+import { USER_COMMANDS } from "./commands/user-commands";
+import { formatList, print } from "./output";
 import { parseDuration } from "./parse-duration";
 import { serve } from "./serve";
 import { withDatabase } from "./with-database";
 
+export { print };
+
 export interface CoreCommand extends CommandSpec {
   run(input: CommandInput<NonNullable<CommandSpec["flags"]>>, file: string | undefined): Promise<void>;
 }
-
-// Synchronous: main.ts exits right after a command, which would cut off what a pipe has not taken yet
-// (`schema` prints more than a pipe holds).
-export const print = (text: string): void => {
-  writeSync(1, `${text}\n`);
-};
 
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === "string" ? value : undefined);
 
@@ -40,8 +39,10 @@ export const CORE_COMMANDS: CoreCommand[] = [
     flags: {
       port: { type: "string", value: "N", usage: "listen on this port instead of server.port" },
       hostname: { type: "string", value: "H", usage: "listen on this address instead of server.hostname" },
+      "log-level": { type: "string", value: "LEVEL", usage: "debug, info, warn or error; over TESSERA_LOG_LEVEL and log.level" },
     },
-    run: ({ flags }, file) => serve({ file, port: port(text(flags.port)), hostname: text(flags.hostname) }),
+    run: ({ flags }, file) =>
+      serve({ file, port: port(text(flags.port)), hostname: text(flags.hostname), logLevel: text(flags["log-level"]) }),
   },
   {
     name: "check",
@@ -51,14 +52,36 @@ export const CORE_COMMANDS: CoreCommand[] = [
   {
     name: "migrate",
     summary: "apply the core's and the enabled plugins' database migrations",
-    run: (_input, file) =>
-      withDatabase(file, async (db, applied) => {
-        print(
-          applied.length
-            ? `Applied ${applied.length} migration(s) to ${db.location}:\n${applied.map((name) => `  ${name}`).join("\n")}`
-            : `${db.location} is up to date`,
-        );
-      }),
+    flags: {
+      status: { type: "boolean", usage: "list the core's migrations and whether each is applied; applies none" },
+      json: { type: "boolean", usage: "with --status: print JSON instead of a table" },
+    },
+    run: ({ flags }, file) =>
+      flags.status === true
+        ? withDatabase(
+            file,
+            async (db) => {
+              const states = await migrationStatus(db);
+              print(
+                formatList(
+                  states,
+                  [
+                    { header: "MIGRATION", cell: (state) => state.name },
+                    { header: "STATE", cell: (state) => (state.applied ? "applied" : "pending") },
+                  ],
+                  { json: flags.json === true, none: "no migrations" },
+                ),
+              );
+            },
+            { migrations: false },
+          )
+        : withDatabase(file, async (db, applied) => {
+            print(
+              applied.length
+                ? `Applied ${applied.length} migration(s) to ${db.location}:\n${applied.map((name) => `  ${name}`).join("\n")}`
+                : `${db.location} is up to date`,
+            );
+          }),
   },
   {
     name: "schema",
@@ -100,4 +123,6 @@ export const CORE_COMMANDS: CoreCommand[] = [
         print(token);
       }),
   },
+  ...USER_COMMANDS,
+  ...SESSION_COMMANDS,
 ];

@@ -1,19 +1,8 @@
 // The table `serve` and `check` print: what is loaded, in what state, with which grants and routes.
 import type { LoadedPlugin } from "../plugins/load-plugins";
+import { padColumns } from "./output";
 
 const list = (values: readonly string[]) => (values.length ? values.join(", ") : "-");
-
-const pad = (rows: string[][]) => {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-};
 
 export const pluginTable = (plugins: readonly LoadedPlugin[], disabled: readonly string[]): string => {
   const rows = [["PLUGIN", "VERSION", "STATE", "NET", "ENV", "ROUTES"]];
@@ -29,5 +18,5 @@ export const pluginTable = (plugins: readonly LoadedPlugin[], disabled: readonly
     ]);
   }
   for (const name of disabled) rows.push([name, "-", "disabled", "-", "-", "-"]);
-  return pad(rows);
+  return padColumns(rows);
 };

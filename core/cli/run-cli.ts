@@ -6,9 +6,11 @@ import { loadConfig } from "../config/load-config";
 import { isTesseraError } from "../errors/tessera-error";
 import { buildInfo } from "../runtime/build-info";
 import { configuredPlugins, disabledPlugins } from "../runtime/configured-plugins";
-import { findCommand, parseCommand, usageError, usageLines } from "./command-line";
+import { findCommand, parseCommand, unknownCommand, usageError, usageLines } from "./command-line";
 import { CORE_COMMANDS, print } from "./core-commands";
 import { type PluginCommand, pluginCommands, runPluginCommand } from "./plugin-commands";
+
+const GLOBAL_OPTIONS = ["--config", "--help", "--version"];
 
 const CORE_USAGE = [
   "Usage: tessera <command> [--config FILE]",
@@ -80,9 +82,9 @@ const run = async (argv: string[]): Promise<number> => {
   }
   const found = findCommand(rest, plugins.commands);
   if (!found) {
-    const words = rest.filter((token) => !token.startsWith("-")).slice(0, 2);
     const off = plugins.disabled.length ? ` (not enabled in ${plugins.where}: ${plugins.disabled.join(", ")})` : "";
-    throw usageError(`Unknown command "${words.join(" ") || rest.join(" ")}"${off}`, usage(plugins));
+    const names = [...CORE_COMMANDS, ...plugins.commands].map((command) => command.name);
+    throw usageError(`${unknownCommand(rest, names, GLOBAL_OPTIONS)}${off}`, usage(plugins));
   }
   await runPluginCommand(found.command, parseCommand(found.command, found.rest), file);
   return 0;

@@ -1,5 +1,6 @@
 // `tessera serve`: build the runtime, start plugins, listen, print the start-up table; on SIGTERM/SIGINT
-// stop accepting, let in-flight requests finish, stop plugins in reverse and close the database.
+// stop accepting, let in-flight requests finish, stop plugins in reverse and close the database; on SIGHUP
+// reload the config file (core/runtime/reload.ts) with every connection left open.
 import { TesseraError } from "../errors/tessera-error";
 import { buildInfo } from "../runtime/build-info";
 import { createRuntime, type Runtime } from "../runtime/create-runtime";
@@ -9,6 +10,7 @@ export interface ServeOptions {
   file?: string;
   port?: number;
   hostname?: string;
+  logLevel?: string;
 }
 
 const OUTER_BODY_LIMIT = 2 ** 32 - 1;
@@ -79,7 +81,15 @@ const welcome = (runtime: Runtime, url: string) =>
     : `Config: ${runtime.loaded.file}`;
 
 export const serve = async (options: ServeOptions): Promise<void> => {
-  const runtime = await createRuntime({ file: options.file, port: options.port });
+  const runtime = await createRuntime({ file: options.file, port: options.port, logLevel: options.logLevel });
+  let signals = 0;
+  // Without a handler SIGHUP ends the process, and with it every connection; installed before the
+  // listener opens, so a reload sent as soon as the port answers is never fatal.
+  process.on("SIGHUP", () => {
+    if (signals > 0) return;
+    runtime.log.info("reloading config", { signal: "SIGHUP" });
+    void runtime.reload();
+  });
   const { server: config } = runtime.loaded.config;
   let server: ReturnType<typeof listen>;
   let operations: ReturnType<typeof listenOperations>;
@@ -102,7 +112,6 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     runtime.log.info("metrics listening", { url: metricsUrl });
   }
 
-  let signals = 0;
   const shutdown = async (signal: string) => {
     signals += 1;
     if (signals > 1) {

@@ -1,5 +1,6 @@
 // For the one-shot CLI commands: the configured database with the core's and the enabled plugins'
-// migrations applied, closed afterwards. No plugin is set up.
+// migrations applied (unless told not to), closed afterwards. No plugin is set up.
+import type { CoreConfig } from "../config/core-schema";
 import { loadConfig } from "../config/load-config";
 import { migrate } from "../db/migrate";
 import { type Database, openDatabase } from "../db/open-database";
@@ -8,7 +9,8 @@ import { configBaseDir, configuredPlugins } from "../runtime/configured-plugins"
 
 export const withDatabase = async <T>(
   file: string | undefined,
-  work: (db: Database, applied: string[]) => Promise<T>,
+  work: (db: Database, applied: string[], config: CoreConfig) => Promise<T>,
+  { migrations = true }: { migrations?: boolean } = {},
 ): Promise<T> => {
   const cwd = process.cwd();
   const loaded = loadConfig({ file, env: process.env, cwd });
@@ -16,9 +18,9 @@ export const withDatabase = async <T>(
   const { url, connectTimeoutMs, statementTimeoutMs } = loaded.config.database;
   const db = await openDatabase(url, { cwd: configBaseDir(loaded, cwd), deadlines: { connectTimeoutMs, statementTimeoutMs } });
   try {
-    const applied = await migrate(db);
-    applied.push(...(await migratePlugins(db, plugins)));
-    return await work(db, applied);
+    const applied = migrations ? await migrate(db) : [];
+    if (migrations) applied.push(...(await migratePlugins(db, plugins)));
+    return await work(db, applied, loaded.config);
   } finally {
     await db.close();
   }

@@ -150,9 +150,15 @@ export const CoreConfigSchema = Type.Object({
     {
       level: Type.Union([Type.Literal("debug"), Type.Literal("info"), Type.Literal("warn"), Type.Literal("error")], {
         default: "info",
+        description: "Least severe level written; --log-level and TESSERA_LOG_LEVEL override it. Reloaded on SIGHUP.",
+      }),
+      access: Type.Boolean({
+        default: false,
+        description:
+          "One JSON line per request (id, principal kind, method, path without query, status, duration), whatever the level. Reloaded on SIGHUP.",
       }),
     },
-    { default: {} },
+    { default: {}, description: "Logs: JSON lines on stdout." },
   ),
   plugins: Type.Record(Type.String({ minLength: 1 }), PluginEntrySchema, {
     default: {},

@@ -115,3 +115,15 @@ export const migrate = async (db: Database, opts: MigrateOptions = {}): Promise<
     });
   }
 };
+
+export interface MigrationState {
+  name: string;
+  applied: boolean;
+}
+
+/** Each of the core's migrations, oldest first, and whether this database has it; applies nothing. */
+export const migrationStatus = async (db: Database, opts: MigrateOptions = {}): Promise<MigrationState[]> => {
+  const folder = opts.migrationsFolder ?? FOLDERS[db.dialect];
+  const applied = db.dialect === "sqlite" ? appliedSqlite(db) : await appliedPostgres(db);
+  return readJournal(folder).map((entry) => ({ name: entry.tag, applied: applied.has(entry.when) }));
+};

@@ -5,8 +5,10 @@ import { type Context, Elysia } from "elysia";
 import { mapResponse } from "elysia/adapter/bun/handler";
 import { isPromiseLike } from "../async/maybe-promise";
 import { TesseraError } from "../errors/tessera-error";
+import type { AccessLog } from "../log/access-log";
 import type { Logger } from "../log/logger";
 import type { HttpMetrics } from "../metrics/http-metrics";
+import { mapResponseNow } from "./answer-now";
 import { bodyGuard } from "./body-guard";
 import { bodyTooLarge, capUndeclaredBody } from "./capped-body";
 import { csrfGuard } from "./csrf";
@@ -16,6 +18,7 @@ import { problemResponse } from "./problem";
 import { requestDeadline } from "./request-deadline";
 import { requestMemo } from "./request-memo";
 import { requestPath } from "./request-path";
+import type { RouteBodyLimits } from "./route-body-limits";
 import { toTesseraError } from "./to-tessera-error";
 
 export interface HttpAppOptions {
@@ -28,6 +31,10 @@ export interface HttpAppOptions {
   maxJsonDepth?: number;
   /** server.requestTimeoutMs: the longest a request may take to its response; 0 for none. */
   requestTimeoutMs?: number;
+  /** log.access: one line per request while `enabled`. */
+  accessLog?: AccessLog;
+  /** Smaller caps routes declare for their own bodies (PluginParts.bodyLimits), filled as plugins mount. */
+  routeLimits?: RouteBodyLimits;
 }
 
 interface ResponseContext {
@@ -46,15 +53,25 @@ export const createHttpApp = ({
   allowedOrigins,
   maxJsonDepth = DEFAULT_MAX_JSON_DEPTH,
   requestTimeoutMs = 0,
+  accessLog,
+  routeLimits,
 }: HttpAppOptions) => {
   const startedAt = requestMemo<number>("tessera.startedAt");
+  // The id an error response was given when the request brought none, for its access-log line.
+  const errorIds = requestMemo<string>("tessera.errorId");
   const refuseForgery = csrfGuard(allowedOrigins);
 
   // Counted where the response is produced: Elysia's onAfterResponse alone costs more than a session lookup.
-  const observe = (request: Request, route: string, status: unknown) => {
+  const observe = (request: Request, route: string, status: unknown, set: Context["set"]) => {
     const start = startedAt.get(request);
     const seconds = start === undefined ? 0 : (performance.now() - start) / 1000;
-    metrics.observe(request.method, route, typeof status === "number" ? status : 200, seconds);
+    const code = typeof status === "number" ? status : 200;
+    metrics.observe(request.method, route, code, seconds);
+    if (accessLog?.enabled) {
+      const echoed = set.headers[REQUEST_ID];
+      const requestId = typeof echoed === "string" ? echoed : errorIds.get(request);
+      accessLog.record({ request, requestId, path: requestPath(request.url), status: code, seconds });
+    }
   };
 
   const problemFor = (code: string | number, error: unknown, { request, set }: Omit<ResponseContext, "route">) => {
@@ -64,6 +81,7 @@ export const createHttpApp = ({
     // (echoed in its response headers by the onRequest hook).
     const echoed = set.headers[REQUEST_ID];
     const requestId = typeof echoed === "string" ? echoed : crypto.randomUUID();
+    if (typeof echoed !== "string") errorIds.set(request, requestId);
     if (problem.status >= 500) {
       log.error("request failed", { method: request.method, path, requestId, error: problem.cause ?? problem });
     }
@@ -77,12 +95,12 @@ export const createHttpApp = ({
     Promise.resolve(answer).then(
       (value) => {
         const response = mapResponse(value, context.set, context.request);
-        observe(context.request, context.route, response.status);
+        observe(context.request, context.route, response.status, context.set);
         return response;
       },
       (error: unknown) => {
         const problem = problemFor(error instanceof TesseraError ? error.code : "UNKNOWN", error, context);
-        observe(context.request, context.route, context.set.status);
+        observe(context.request, context.route, context.set.status, context.set);
         return problem;
       },
     );
@@ -97,12 +115,14 @@ export const createHttpApp = ({
       // The first hook of every request; it never waits (the checks only throw).
       .onRequest(({ request, set }) => {
         const incoming = request.headers.get(REQUEST_ID);
-        // Every response header costs the server about half a microsecond: one is added only when asked for.
+        // Every response header costs throughput on the hot path: this one is added only when asked for.
         const id = incoming === null ? undefined : SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
         startedAt.set(request, performance.now());
         if (id !== undefined) set.headers[REQUEST_ID] = id;
         requireHost(request.url);
         const length = Number(request.headers.get("content-length") ?? 0);
+        const ownRefusal = routeLimits?.refusal(request.url, length);
+        if (ownRefusal !== undefined) throw ownRefusal;
         if (length > bodyLimit) throw bodyTooLarge(bodyLimit);
         refuseForgery(request);
       })
@@ -111,17 +131,16 @@ export const createHttpApp = ({
       .onError(({ code, error, request, route, set }) => {
         const answer = problemFor(code, error, { request, set });
         // Errors before routing (no route, body too large) never reach mapResponse.
-        if (!route) observe(request, "unmatched", set.status);
+        if (!route) observe(request, "unmatched", set.status, set);
         return answer;
       })
-      // Written so that Elysia, which reads a hook's source to decide whether to await it, does not:
-      // an awaited hook would make every route suspend once per request.
-      .mapResponse(function observeResponse({ request, route, set, response }) {
-        let settled: Promise<Response> | undefined;
-        if (isPromiseLike(response)) settled = settle(response, { request, route, set });
-        // A Response the handler built (a redirect) carries the status sent; set.status does not show it.
-        else observe(request, route, response instanceof Response ? response.status : set.status);
-        return settled;
-      })
+      .mapResponse(
+        mapResponseNow(({ request, route, set, response }) => {
+          if (isPromiseLike(response)) return settle(response, { request, route, set });
+          // A Response the handler built (a redirect) carries the status sent; set.status does not show it.
+          observe(request, route, response instanceof Response ? response.status : set.status, set);
+          return undefined;
+        }),
+      )
   );
 };

@@ -1,22 +1,11 @@
 // RFC 9457 problem+json: the client gets a terse, stable description; the cause stays in the log.
+import { STATUS_CODES } from "node:http";
 import type { TesseraError } from "../errors/tessera-error";
 
+// RFC 9110's names where Node's table still has older ones; Node's for every other status.
 const STATUS_TITLES: Record<number, string> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
   413: "Content Too Large",
-  415: "Unsupported Media Type",
   422: "Unprocessable Content",
-  426: "Upgrade Required",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
 };
 
 export interface ProblemContext {
@@ -33,7 +22,7 @@ export const problemBody = (error: TesseraError, context: ProblemContext = {}) =
   const internal = error.status >= 500 && !GATEWAY_STATUSES.has(error.status);
   return {
     type: `urn:tessera:problem:${error.code}`,
-    title: STATUS_TITLES[error.status] ?? "Error",
+    title: STATUS_TITLES[error.status] ?? STATUS_CODES[error.status] ?? "Error",
     status: error.status,
     code: internal ? "ERR_INTERNAL" : error.code,
     detail: internal ? "The server failed to handle this request; the request id finds it in the log" : error.message,

@@ -1,7 +1,7 @@
 // Per-request memos: values worked out once for a request (its start time, its API key, its principal)
 // and asked for again later in the same request. Kept on the Request itself under a private symbol, not
-// in a WeakMap: a WeakMap entry per request costs the server a tenth of a microsecond or more, most of it
-// in the garbage collector's weak-entry sweeps, and a hot route keeps three or four of them.
+// in a WeakMap: a hot route keeps three or four of them per request, and WeakMap entries cost the server
+// throughput, most of it in the garbage collector's weak-entry sweeps.
 
 export interface RequestMemo<T> {
   get(request: Request): T | undefined;

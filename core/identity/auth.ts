@@ -18,11 +18,14 @@ export interface Auth {
   /** Add a resolver; lower `order` runs first (sessions are 0). */
   register(name: string, resolver: PrincipalResolver, order?: number): void;
   principal(request: Request): Promise<Principal | null>;
-  /** The principal without waiting when every resolver that runs answers at once (see maybe-promise.ts). */
-  resolve(request: Request): MaybePromise<Principal | null>;
+  /**
+   * `principal` for hot paths: the value itself when every resolver that runs answers at once, a promise
+   * otherwise (see maybe-promise.ts). Code that is not on a hot path awaits `principal` instead.
+   */
+  principalNow(request: Request): MaybePromise<Principal | null>;
   requireUser(request: Request): Promise<UserPrincipal>;
-  /** requireUser without waiting when the principal is there at once. */
-  user(request: Request): MaybePromise<UserPrincipal>;
+  /** `requireUser` for hot paths: the value itself when the principal is there at once, a promise otherwise. */
+  requireUserNow(request: Request): MaybePromise<UserPrincipal>;
   requireAdmin(request: Request): Promise<UserPrincipal>;
   /** The user's role in a workspace, at least `needed`; a non-member gets 404 so ids can't be probed. */
   requireRole(request: Request, workspaceId: string, needed: Role): Promise<{ principal: UserPrincipal; role: Role }>;
@@ -32,6 +35,10 @@ export interface Auth {
    * (a first sign-in links a new identity), so an identity signing in for the first time is known here.
    */
   refreshAdmins(): Promise<void>;
+  /** Replaces the config `admins` list (a reload) and looks up the identities it names. */
+  setAdmins(admins: readonly AdminEntry[]): Promise<void>;
+  /** The principal already asked for in this request, if any; never resolves one (the access log). */
+  peek(request: Request): MaybePromise<Principal | null> | undefined;
 }
 
 interface AuthDeps {
@@ -43,10 +50,12 @@ interface AuthDeps {
 
 export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth => {
   const resolvers: { name: string; resolver: PrincipalResolver; order: number }[] = [];
-  const adminEmails = new Set(admins.flatMap((entry) => (typeof entry === "string" ? [entry.trim().toLowerCase()] : [])));
-  const adminIdentities = admins.flatMap((entry) => (typeof entry === "string" ? [] : [entry]));
+  const emailsOf = (entries: readonly AdminEntry[]) =>
+    new Set(entries.flatMap((entry) => (typeof entry === "string" ? [entry.trim().toLowerCase()] : [])));
+  const identitiesOf = (entries: readonly AdminEntry[]) => entries.flatMap((entry) => (typeof entry === "string" ? [] : [entry]));
+  let adminEmails = emailsOf(admins);
+  let adminIdentities = identitiesOf(admins);
   let identityAdmins: ReadonlySet<string> = new Set();
-  let refreshes = 0;
   const resolved = requestMemo<MaybePromise<Principal | null>>("tessera.principal");
 
   // Resolvers that answer synchronously (API keys on one instance) cost no microtask each; the chain
@@ -61,7 +70,7 @@ export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth =
   };
 
   // One resolution per request, whoever asks: the outcome, a promise of it, or its failure as a rejected promise.
-  const resolve = (request: Request): MaybePromise<Principal | null> => {
+  const principalNow = (request: Request): MaybePromise<Principal | null> => {
     const known = resolved.get(request);
     if (known !== undefined) return known;
     let outcome: MaybePromise<Principal | null>;
@@ -77,7 +86,17 @@ export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth =
     return outcome;
   };
 
-  const principal = async (request: Request): Promise<Principal | null> => resolve(request);
+  let refreshes = 0;
+  const refreshAdmins = async () => {
+    if (!userOfIdentity) return;
+    const refresh = ++refreshes;
+    const users = await Promise.all(adminIdentities.map(({ issuer, sub }) => userOfIdentity(issuer, sub)));
+    // Two refreshes racing: the one started last has seen the most links.
+    if (refresh !== refreshes) return;
+    identityAdmins = new Set(users.flatMap((user) => (user ? [user.id] : [])));
+  };
+
+  const principal = async (request: Request): Promise<Principal | null> => principalNow(request);
 
   const asUser = (found: Principal | null): UserPrincipal => {
     if (!found) throw unauthenticated("Sign in or send a session token", { headers: { "WWW-Authenticate": "Bearer" } });
@@ -85,8 +104,8 @@ export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth =
     return found;
   };
 
-  const user = (request: Request): MaybePromise<UserPrincipal> => andThen(resolve(request), asUser);
-  const requireUser = async (request: Request): Promise<UserPrincipal> => user(request);
+  const requireUserNow = (request: Request): MaybePromise<UserPrincipal> => andThen(principalNow(request), asUser);
+  const requireUser = async (request: Request): Promise<UserPrincipal> => requireUserNow(request);
 
   return {
     register(name, resolver, order = 100) {
@@ -94,9 +113,9 @@ export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth =
       resolvers.sort((a, b) => a.order - b.order);
     },
     principal,
-    resolve,
+    principalNow,
     requireUser,
-    user,
+    requireUserNow,
     async requireAdmin(request) {
       const user = await requireUser(request);
       if (!user.isAdmin) throw forbidden("Instance administrators only");
@@ -114,13 +133,12 @@ export const createAuth = ({ admins, roleOf, userOfIdentity }: AuthDeps): Auth =
       user.isAdmin ||
       identityAdmins.has(user.id) ||
       (user.emailVerified && user.guestOf === null && user.email !== null && adminEmails.has(user.email.toLowerCase())),
-    async refreshAdmins() {
-      if (adminIdentities.length === 0 || !userOfIdentity) return;
-      const refresh = ++refreshes;
-      const users = await Promise.all(adminIdentities.map(({ issuer, sub }) => userOfIdentity(issuer, sub)));
-      // Two refreshes racing: the one started last has seen the most links.
-      if (refresh !== refreshes) return;
-      identityAdmins = new Set(users.flatMap((user) => (user ? [user.id] : [])));
+    peek: (request) => resolved.get(request),
+    async setAdmins(entries) {
+      adminEmails = emailsOf(entries);
+      adminIdentities = identitiesOf(entries);
+      await refreshAdmins();
     },
+    refreshAdmins,
   };
 };

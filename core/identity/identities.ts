@@ -1,6 +1,6 @@
 // Sign-in: an identity provider's (issuer, subject) pair maps to one Tessera user, created on
 // first sign-in; the name follows the provider's on every sign-in, the email only once verified.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { andThen, type MaybePromise } from "../async/maybe-promise";
 import type { Database, Orm } from "../db/database";
 import { preparedPer, rowsOf } from "../db/prepared";
@@ -118,7 +118,14 @@ const linkedUser = preparedPer((db: Database) => {
     .select(userColumns(db.tables))
     .from(identities)
     .innerJoin(users, eq(users.id, identities.userId))
-    .where(and(eq(identities.issuer, sql.placeholder("issuer")), eq(identities.subject, sql.placeholder("subject"))))
+    .where(
+      and(
+        eq(identities.issuer, sql.placeholder("issuer")),
+        eq(identities.subject, sql.placeholder("subject")),
+        // A disabled user's access tokens are refused like their sessions.
+        isNull(users.disabledAt),
+      ),
+    )
     .prepare("tessera_user_by_identity");
 });
 

@@ -2,14 +2,14 @@
 // revoked at sign-out or by the identity provider (back-channel logout). A token is 256 random
 // bits with a recognisable prefix (secret scanners, log redaction); the database keeps only its
 // SHA-256, so a leaked table can't be replayed.
-import { and, DrizzleQueryError, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { and, DrizzleQueryError, desc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/database";
 import { preparedPer } from "../db/prepared";
 import type { Tables } from "../db/schema/tables";
-import { badRequest, notFound, TesseraError } from "../errors/tessera-error";
+import { badRequest, forbidden, notFound, TesseraError } from "../errors/tessera-error";
 import { identityChanged } from "./identity-changes";
 import type { Session, User } from "./types";
-import { findUserById, userColumns } from "./users";
+import { findUserById, isUserEnabled, userColumns } from "./users";
 
 export const SESSION_TOKEN_PREFIX = "tss_";
 // 32 bytes are 43 base64url characters.
@@ -19,8 +19,8 @@ const generateSessionToken = (): string =>
   SESSION_TOKEN_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 
 /** Lower-case hex SHA-256 of the whole token, prefix included. */
-// Every authenticated request hashes its token: Bun's one-shot SHA-256 is the cheapest way to (about 0.2 µs
-// against 0.45 for a reused Bun.CryptoHasher and more for a node:crypto Hash).
+// Every authenticated request hashes its token, so with the cheapest hash Bun has: the one-shot SHA-256,
+// cheaper than a reused Bun.CryptoHasher or a node:crypto Hash (figures in docs/benchmarks.md).
 export const hashSessionToken = (token: string): string => Bun.SHA256.hash(token, "hex");
 
 /** Cheap shape check, so garbage never reaches the database. */
@@ -52,6 +52,11 @@ export const createSession = async (
   userId: string,
   { ttlMs, issuer = null, sid = null, idToken = null }: NewSession,
 ): Promise<{ token: string; session: Session }> => {
+  // Every sign-in path (a provider, a peer, the CLI) ends here: a disabled user gets no session.
+  if (!(await isUserEnabled(db, userId))) {
+    if (await findUserById(db, userId)) throw forbidden("This account is disabled", { path: userId });
+    throw notFound("No such user", { path: userId });
+  }
   const token = generateSessionToken();
   const now = Date.now();
   let session: Session | undefined;
@@ -103,6 +108,8 @@ const findSession = preparedPer((db: Database) => {
           eq(sessions.tokenHash, sql.placeholder("tokenHash")),
           isNull(sessions.revokedAt),
           gt(sessions.expiresAt, sql.placeholder("now")),
+          // A session created just as its user was disabled outlives the revocation that missed it: refuse it here.
+          isNull(users.disabledAt),
         ),
       )
       // No .limit(1): token_hash is unique, and drizzle binds the limit as a parameter, which costs
@@ -172,4 +179,40 @@ export const revokeSessionsWhere = async (db: Database, filter: SessionFilter): 
     .returning({ id: sessions.id });
   await identityChanged(db, { sessionIds: revoked.map((row) => row.id) });
   return revoked.length;
+};
+
+/** A session as an operator sees it (`tessera sessions list`): never its token or ID token. */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  email: string | null;
+  issuer: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+/** Live sessions (not revoked, not expired), newest first; of one user when `userId` is given. */
+export const listLiveSessions = (db: Database, filter: { userId?: string } = {}, now = Date.now()): Promise<SessionRecord[]> => {
+  const { sessions, users } = db.tables;
+  return db.orm
+    .select({
+      id: sessions.id,
+      userId: sessions.userId,
+      email: users.email,
+      issuer: sessions.issuer,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+        ...(filter.userId === undefined ? [] : [eq(sessions.userId, filter.userId)]),
+      ),
+    )
+    .orderBy(desc(sessions.createdAt), desc(sessions.id));
 };

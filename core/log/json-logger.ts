@@ -17,21 +17,47 @@ const stdout = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 
-export const createLogger = (options: LoggerOptions = {}): Logger => {
-  const level = options.level ?? "info";
-  return build({
-    threshold: RANK[level],
+/** The logger a process starts with: its level can change while it runs (SIGHUP), for every child too. */
+export interface RootLogger extends Logger {
+  readonly level: LogLevel;
+  setLevel(level: LogLevel): void;
+}
+
+export const isLogLevel = (value: unknown): value is LogLevel => typeof value === "string" && Object.hasOwn(RANK, value);
+
+export const createLogger = (options: LoggerOptions = {}): RootLogger => {
+  const shared: Threshold = { level: "info", rank: 0, stack: false };
+  const setLevel = (level: LogLevel) => {
+    shared.level = level;
+    shared.rank = RANK[level];
     // Stacks carry paths and repeat messages; only a debug log wants them.
-    stack: level === "debug",
+    shared.stack = level === "debug";
+  };
+  setLevel(options.level ?? "info");
+  const root = build({
+    shared,
     write: options.write ?? stdout,
     now: options.now ?? (() => new Date()),
     base: {},
   }).child(options.fields ?? {});
+  return {
+    ...root,
+    get level() {
+      return shared.level;
+    },
+    setLevel,
+  };
 };
 
-interface Sink {
-  threshold: number;
+/** One per root logger, shared by its children, so a new level reaches every one of them. */
+interface Threshold {
+  level: LogLevel;
+  rank: number;
   stack: boolean;
+}
+
+interface Sink {
+  shared: Threshold;
   write: (line: string) => void;
   now: () => Date;
   /** Context fields, already redacted. */
@@ -40,9 +66,9 @@ interface Sink {
 
 const build = (sink: Sink): Logger => {
   const log = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (RANK[level] < sink.threshold) return;
+    if (RANK[level] < sink.shared.rank) return;
     const head = { ts: sink.now().toISOString(), level, msg: redactString(message) };
-    const own = fields ? redactFields(fields, sink.stack) : {};
+    const own = fields ? redactFields(fields, sink.shared.stack) : {};
     // The head is assigned twice: first to lead the line, then again so no field can overwrite it.
     sink.write(JSON.stringify(Object.assign({ ...head, ...sink.base, ...own }, head)));
   };
@@ -51,7 +77,7 @@ const build = (sink: Sink): Logger => {
     info: (message, fields) => log("info", message, fields),
     warn: (message, fields) => log("warn", message, fields),
     error: (message, fields) => log("error", message, fields),
-    child: (fields) => build({ ...sink, base: { ...sink.base, ...redactFields(fields, sink.stack) } }),
+    child: (fields) => build({ ...sink, base: { ...sink.base, ...redactFields(fields, sink.shared.stack) } }),
   };
 };
 

@@ -156,7 +156,13 @@ abstract class Metric<C> {
 export class Counter extends Metric<CounterChild> {
   readonly type = "counter";
 
-  constructor(name: string, help: string, labelNames: readonly string[]) {
+  constructor(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    /** Runs at scrape time to bring a total kept elsewhere (CPU time) up to date. */
+    readonly collect?: (counter: Counter) => void,
+  ) {
     super(name, help, labelNames, () => new CounterChild());
   }
 

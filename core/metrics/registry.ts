@@ -17,7 +17,7 @@ interface MetricOptions {
 }
 
 export interface RegistryOptions {
-  /** Called when a gauge's `collect` throws; that gauge is left out of the scrape. Without it, render throws. */
+  /** Called when a metric's `collect` throws; that metric is left out of the scrape. Without it, render throws. */
   onCollectError?: (name: string, error: unknown) => void;
 }
 
@@ -28,10 +28,10 @@ export class Registry {
 
   constructor(private readonly options: RegistryOptions = {}) {}
 
-  counter(options: MetricOptions): Counter {
+  counter(options: MetricOptions & { collect?: (counter: Counter) => void }): Counter {
     const existing = this.existing(options, "counter");
     if (existing instanceof Counter) return existing;
-    return this.add(new Counter(options.name, options.help, this.labelNames(options)));
+    return this.add(new Counter(options.name, options.help, this.labelNames(options), options.collect));
   }
 
   gauge(options: MetricOptions & { collect?: (gauge: Gauge) => void }): Gauge {
@@ -51,7 +51,7 @@ export class Registry {
   render(): string {
     const lines: string[] = [];
     for (const metric of this.metrics.values()) {
-      if (metric instanceof Gauge && metric.collect && !this.collect(metric)) continue;
+      if (!(metric instanceof Histogram) && metric.collect && !this.collect(metric)) continue;
       lines.push(`# HELP ${metric.name} ${escapeHelp(metric.help)}`, `# TYPE ${metric.name} ${metric.type}`);
       if (metric instanceof Histogram) renderHistogram(metric, lines);
       else
@@ -61,13 +61,14 @@ export class Registry {
     return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
   }
 
-  private collect(gauge: Gauge): boolean {
+  private collect(metric: Counter | Gauge): boolean {
     try {
-      gauge.collect?.(gauge);
+      if (metric instanceof Gauge) metric.collect?.(metric);
+      else metric.collect?.(metric);
       return true;
     } catch (error) {
       if (!this.options.onCollectError) throw error;
-      this.options.onCollectError(gauge.name, error);
+      this.options.onCollectError(metric.name, error);
       return false;
     }
   }

@@ -22,4 +22,4 @@ export {
 } from "../identity/sessions";
 export type { AdminEntry, Membership, Principal, Role, Session, User, Workspace } from "../identity/types";
 export { insertUser, type NewUser, type UserChanges, updateUser } from "../identity/users";
-export { getRole } from "../identity/workspaces";
+export { addMember, getRole, removeMember, setRole } from "../identity/workspaces";

@@ -1,7 +1,8 @@
 // `tessera/plugin`: what every plugin, built-in or not, imports. Re-exports only, so a plugin runs the
 // same code the core runs; `tessera/plugin/db` and `tessera/plugin/identity` hold the rest.
 
-export { andThen, isPromiseLike, type MaybePromise } from "../async/maybe-promise";
+export { andThen, type MaybePromise } from "../async/maybe-promise";
+export { type Column, formatList, formatRecord, instant } from "../cli/output";
 export { parseDuration } from "../cli/parse-duration";
 export { type ConfigIssue, configError, issueAt } from "../config/config-issue";
 export type { JsonPath } from "../config/json-path";
@@ -20,10 +21,19 @@ export {
 } from "../errors/tessera-error";
 export type { EventBus, EventListener, ReplayResult, ResyncListener, WorkspaceEvent } from "../events/event-bus";
 export { parseSince } from "../events/event-id";
-export { answerNow, type HookParts, hookNow, type RequestParts } from "../http/answer-now";
+export {
+  answerNow,
+  type HookParts,
+  hookLater,
+  hookNow,
+  type RequestParts,
+  type UpgradeParts,
+  upgradeNow,
+} from "../http/answer-now";
 export type { ClientAddress, PeerAddress } from "../http/client-address";
 export { requireSameOrigin, sameOriginCheck } from "../http/csrf";
 export { type ProblemContext, problemBody, problemResponse } from "../http/problem";
+export { type Documented, type OtherResponse, Problem, redirect, responses } from "../http/problem-schema";
 export { type RequestMemo, requestMemo } from "../http/request-memo";
 export { pathEnd, pathStart, requestPath } from "../http/request-path";
 export { safeReturnTo } from "../http/return-to";

@@ -18,3 +18,7 @@ export const BUILT_IN_PLUGINS = Object.keys(importers) as BuiltInName[];
 export const isBuiltIn = (specifier: string): specifier is BuiltInName => Object.hasOwn(importers, specifier);
 
 export const importBuiltIn = (name: BuiltInName): Promise<{ default?: unknown }> => importers[name]();
+
+// The built-ins' route types, for the typed client (core/http/app-type.ts); types only, nothing is loaded.
+export type { coordinatorRoutes } from "../../plugins/coordinator/coordinator-routes";
+export type { workspaceJobRoutes } from "../../plugins/coordinator/workspace-job-routes";

@@ -1,7 +1,11 @@
 // The public plugin API: a plugin module's default export is `definePlugin({...})`.
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { AnyElysia } from "elysia";
+import type { RouteBodyLimit } from "../http/route-body-limits";
 import type { Command } from "./plugin-command";
+
+export type { RouteBodyLimit } from "../http/route-body-limits";
+
 import type { PluginContext } from "./plugin-context";
 
 export {
@@ -34,7 +38,7 @@ export interface PluginHealth {
  * What setup gives back: the plugin's routes and its lifecycle, as closures over whatever setup built,
  * so a plugin keeps its state in its own scope, never in a module global keyed by its ctx.
  */
-export interface PluginParts {
+export interface PluginParts<C = unknown> {
   /** An Elysia app with the plugin's routes and hooks, each route inside `permissions.routes`. */
   routes?: AnyElysia;
   /** After every plugin is set up, in dependency order, before the server listens. */
@@ -43,7 +47,22 @@ export interface PluginParts {
   stop?: () => void | Promise<void>;
   /** Readiness for /readyz, asked only while started. */
   health?: () => PluginHealth | Promise<PluginHealth>;
+  /**
+   * On SIGHUP, with the plugin's new config (already schema-checked), when it changed: checks it and
+   * returns the change to apply, or throws (a TesseraError naming the config path), changing nothing.
+   * The core applies the changes only once every plugin and the core accepted theirs. Without it, a
+   * change to the plugin's config is logged as needing a restart.
+   */
+  reload?: (config: C) => PluginReload | Promise<PluginReload>;
+  /**
+   * Routes that take less than server.bodyLimit: a declared body over `bytes` is refused before it is
+   * read, with the route's own 413. (The route still caps what it reads: a chunked body has no length.)
+   */
+  bodyLimits?: RouteBodyLimit[];
 }
+
+/** Applies an accepted reload; it must not fail, since other plugins may already have applied theirs. */
+export type PluginReload = () => void;
 
 /**
  * Folders of SQL migrations, one per dialect, as absolute paths: `join(import.meta.dir, "migrations/sqlite")`
@@ -70,7 +89,7 @@ export interface PluginDefinition<S extends TSchema = TSchema> {
    * Builds the plugin from `ctx` (everything outside the plugin goes through it) and returns its parts.
    * Runs once per runtime; one module may serve several runtimes in a process (tests do).
    */
-  setup: (ctx: PluginContext<Static<S>>) => PluginParts | undefined | Promise<PluginParts | undefined>;
+  setup: (ctx: PluginContext<Static<S>>) => PluginParts<Static<S>> | undefined | Promise<PluginParts<Static<S>> | undefined>;
   /**
    * CLI commands, listed by `tessera --help` while the plugin is enabled. They are declared here, not
    * returned by setup, because help and argument parsing need them without setting anything up.

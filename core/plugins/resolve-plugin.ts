@@ -2,6 +2,7 @@
 // Only enabled plugins reach this, so a disabled plugin's code is never imported.
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { closestMatch } from "../config/suggest";
 import { TesseraError } from "../errors/tessera-error";
 import { buildInfo } from "../runtime/build-info";
 import { BUILT_IN_PLUGINS, importBuiltIn, isBuiltIn } from "./built-in-plugins";
@@ -21,9 +22,10 @@ const locate = (specifier: string, baseDir: string): string => {
   try {
     return Bun.resolveSync(specifier, baseDir);
   } catch (cause) {
+    const near = closestMatch(specifier, BUILT_IN_PLUGINS);
     throw new TesseraError(
       "ERR_PLUGIN_NOT_FOUND",
-      `Unknown plugin "${specifier}": not a built-in (${BUILT_IN_PLUGINS.join(", ")}), not a path (start it with ./), and no installed package of that name`,
+      `Unknown plugin "${specifier}"${near ? ` (did you mean "${near}"?)` : ""}: not a built-in (${BUILT_IN_PLUGINS.join(", ")}), not a path (start it with ./), and no installed package of that name`,
       { path: `plugins.${specifier}`, cause },
     );
   }
@@ -34,6 +36,33 @@ const binaryHint = () =>
   buildInfo.binary
     ? ` (a plugin run by the binary may import only ${Object.keys(HOST_MODULES).join(", ")}; bundle anything else into its file)`
     : "";
+
+interface BuildPosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+const positionOf = (error: unknown): BuildPosition | undefined => {
+  if (typeof error !== "object" || error === null || !("position" in error)) return undefined;
+  const { position } = error;
+  if (typeof position !== "object" || position === null) return undefined;
+  if (!("file" in position && "line" in position && "column" in position)) return undefined;
+  const { file, line, column } = position;
+  return typeof file === "string" && typeof line === "number" && typeof column === "number" ? { file, line, column } : undefined;
+};
+
+// Bun reports a file that does not compile as one AggregateError ("3 errors building …") whose
+// errors each carry their position; the operator needs those, one a line.
+const loadFailure = (cause: unknown): string => {
+  const errors = cause instanceof AggregateError && cause.errors.length ? cause.errors : [cause];
+  const lines = errors.map((error) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = positionOf(error);
+    return at ? `${at.file}:${at.line}:${at.column}: ${message}` : String(error);
+  });
+  return lines.length === 1 ? ` ${lines[0]}` : lines.map((line) => `\n  ${line}`).join("");
+};
 
 const isDefinition = (value: unknown): value is PluginDefinition =>
   typeof value === "object" &&
@@ -55,7 +84,7 @@ export const resolvePlugin = async (specifier: string, baseDir: string): Promise
     module = await (isBuiltIn(specifier) ? importBuiltIn(specifier) : import(file));
   } catch (cause) {
     const hint = isBuiltIn(specifier) ? "" : binaryHint();
-    throw new TesseraError("ERR_PLUGIN_INVALID", `Plugin "${specifier}" failed to load: ${String(cause)}${hint}`, {
+    throw new TesseraError("ERR_PLUGIN_INVALID", `Plugin "${specifier}" failed to load:${loadFailure(cause)}${hint}`, {
       path: `plugins.${specifier}`,
       cause,
     });

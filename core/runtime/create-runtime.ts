@@ -1,12 +1,14 @@
 // Builds a whole Tessera instance from config: database (migrated), shared services, auth, plugins and
 // the HTTP app. Nothing listens yet; `serve` does that. A failure part-way closes what was opened.
 import type { AnyElysia } from "elysia";
+import pkg from "../../package.json";
 import { type LoadedConfig, loadConfig } from "../config/load-config";
 import { migrate } from "../db/migrate";
 import { type Database, openDatabase } from "../db/open-database";
 import { migratePlugins } from "../db/plugin-migrations";
 import { clientAddressResolver } from "../http/client-address";
 import { createHttpApp } from "../http/create-app";
+import { routeBodyLimits } from "../http/route-body-limits";
 import { type HealthDeps, healthRoutes, operationsAccess } from "../http/routes/health-routes";
 import { openApiRoutes } from "../http/routes/openapi-routes";
 import { workspaceRoutes } from "../http/routes/workspace-routes";
@@ -16,16 +18,21 @@ import { findUserByIdentity } from "../identity/identities";
 import { createLastSeenBatcher } from "../identity/last-seen";
 import { sessionResolver } from "../identity/session-resolver";
 import { getRole } from "../identity/workspaces";
+import { createAccessLog } from "../log/access-log";
 import { createLogger } from "../log/json-logger";
+import { logLevelOverride } from "../log/log-level";
 import type { Logger } from "../log/logger";
 import { httpMetrics } from "../metrics/http-metrics";
+import { processMetrics } from "../metrics/process-metrics";
 import { Registry } from "../metrics/registry";
 import { type LoadedPlugin, setupPlugins, startPlugins, stopPlugins } from "../plugins/load-plugins";
 import type { PluginContext } from "../plugins/plugin-context";
 import { scopedEnv } from "../plugins/scoped-env";
 import { createScopedFetch } from "../plugins/scoped-fetch";
+import { buildInfo } from "./build-info";
 import { configBaseDir, configuredPlugins, disabledPlugins } from "./configured-plugins";
 import { instanceIdFor } from "./instance-id";
+import { createReloader } from "./reload";
 import { sessionCacheFor } from "./session-cache-for";
 import { createSharedServices, type SharedServices } from "./shared-services";
 
@@ -42,6 +49,10 @@ export interface RuntimeOptions {
   port?: number;
   /** Run the plugins' setup (default); a CLI command only needs their contexts. */
   setup?: boolean;
+  /** --log-level: over TESSERA_LOG_LEVEL and log.level, for the life of the process. */
+  logLevel?: string;
+  /** An open database to use instead of database.url (`check`'s private copy); closed with the runtime. */
+  database?: Database;
 }
 
 export interface Runtime extends SharedServices {
@@ -68,6 +79,8 @@ export interface Runtime extends SharedServices {
   drain(): Promise<void>;
   /** Drains, stops plugins in reverse order, flushes, closes shared services and the database. Safe twice. */
   stop(): Promise<void>;
+  /** SIGHUP: reads the config file again and applies what can change without a restart; never throws. */
+  reload(): Promise<void>;
 }
 
 /** `host:port` or `[v6]:port`, already checked against the config pattern. */
@@ -81,12 +94,15 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
   const cwd = options.cwd ?? process.cwd();
   const loaded = loadConfig({ file: options.file, env, cwd });
   const { config } = loaded;
-  const log = options.log ?? createLogger({ level: config.log.level });
+  const fixedLevel = logLevelOverride(options.logLevel, env);
+  const root = options.log ? undefined : createLogger({ level: fixedLevel ?? config.log.level });
+  const log = options.log ?? root ?? createLogger();
   const baseDir = configBaseDir(loaded, cwd);
   const timeoutMs = options.pluginTimeoutMs ?? 10_000;
 
   const { url: databaseUrl, connectTimeoutMs, statementTimeoutMs } = config.database;
-  const db = await openDatabase(databaseUrl, { cwd: baseDir, deadlines: { connectTimeoutMs, statementTimeoutMs } });
+  const db =
+    options.database ?? (await openDatabase(databaseUrl, { cwd: baseDir, deadlines: { connectTimeoutMs, statementTimeoutMs } }));
   const closers: (() => Promise<unknown>)[] = [() => db.close()];
   const drains: (() => void | Promise<void>)[] = [];
   const runAll = async (steps: (() => unknown)[]) => {
@@ -123,6 +139,8 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
     closers.push(() => lastSeen.close());
 
     const metrics = new Registry({ onCollectError: (name, error) => log.warn("metric collection failed", { name, error }) });
+    const stopProcessMetrics = processMetrics(metrics, { version: pkg.version, commit: buildInfo.commit });
+    closers.push(async () => stopProcessMetrics());
     const auth = createAuth({
       admins: config.admins,
       roleOf: (workspaceId, userId) => getRole(db, workspaceId, userId),
@@ -171,6 +189,7 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
     if (options.setup !== false) await setupPlugins(plugins, { context: contextOf, timeoutMs, log });
 
     const http = httpMetrics(metrics);
+    const accessLog = createAccessLog({ enabled: config.log.access, principalOf: auth.peek });
     const health: Omit<HealthDeps, "access"> = {
       checks: {
         database: async () => ({ ok: await db.ping((error) => log.warn("database ping failed", { error })) }),
@@ -191,6 +210,8 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       allowedOrigins: config.server.allowedOrigins,
       maxJsonDepth: config.server.maxJsonDepth,
       requestTimeoutMs: config.server.requestTimeoutMs,
+      accessLog,
+      routeLimits: routeBodyLimits(),
     };
     const operations = config.metrics.listen
       ? {
@@ -202,6 +223,7 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       .use(healthRoutes({ ...health, access: operationsAccess(config.metrics, "public") }))
       .use(workspaceRoutes(db, auth, shared.events));
     for (const plugin of plugins) {
+      for (const limit of plugin.parts?.bodyLimits ?? []) httpOptions.routeLimits.add(limit);
       const routes = plugin.parts?.routes;
       if (!routes) continue;
       app = app.use(routes);
@@ -227,6 +249,16 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       app,
       operations,
       start: () => startPlugins(plugins, timeoutMs, log),
+      reload: createReloader({
+        loaded,
+        load: () => loadConfig({ file: loaded.file, env, cwd }),
+        plugins: (next) => configuredPlugins(next, cwd),
+        running: plugins,
+        auth,
+        log,
+        setLevel: root && fixedLevel === undefined ? root.setLevel : undefined,
+        accessLog,
+      }),
       drain,
       stop: () => {
         stopping ??= closeAll();

@@ -1,7 +1,9 @@
 // `tessera keys create --name N [--scopes a,b]`: a new key, shown once, and the entry for plugins.api-key.keys.
-import { badRequest, type Command, type CommandFlags } from "tessera/plugin";
+// `tessera keys list`: the configured keys by name, with scopes, workspaces, expiry and last use; never a hash.
+import { badRequest, type Command, type CommandFlags, formatList, instant } from "tessera/plugin";
 import { type ApiKeyConfig, KEY_NAME_PATTERN, SCOPE_PATTERN } from "./config";
 import { generateApiKey, hashApiKey } from "./keyring";
+import { readLastUses } from "./last-use";
 
 export interface KeysCreateOptions {
   name?: string;
@@ -37,4 +39,35 @@ export const keysCreateCommand: Command<ApiKeyConfig, typeof KEYS_CREATE_FLAGS> 
   summary: "a new API key (shown once) and its config entry",
   flags: KEYS_CREATE_FLAGS,
   run: ({ flags }, command) => command.out(keysCreate(flags)),
+};
+
+const KEYS_LIST_FLAGS = { json: { type: "boolean", usage: "print JSON instead of a table" } } satisfies CommandFlags;
+
+export const keysListCommand: Command<ApiKeyConfig, typeof KEYS_LIST_FLAGS> = {
+  name: "keys list",
+  summary: "the configured keys: scopes, workspaces, expiry, last use",
+  flags: KEYS_LIST_FLAGS,
+  async run({ flags }, command) {
+    const lastUses = await readLastUses((await command.open()).db);
+    const keys = command.config.keys.map((key) => ({
+      name: key.name,
+      scopes: key.scopes,
+      workspaces: key.workspaces ?? null,
+      notAfter: key.notAfter ?? null,
+      lastUsedAt: lastUses.get(key.name) ?? null,
+    }));
+    command.out(
+      formatList(
+        keys,
+        [
+          { header: "NAME", cell: (key) => key.name },
+          { header: "SCOPES", cell: (key) => key.scopes.join(",") },
+          { header: "WORKSPACES", cell: (key) => key.workspaces?.join(",") ?? "all" },
+          { header: "NOT AFTER", cell: (key) => key.notAfter },
+          { header: "LAST USED", cell: (key) => instant(key.lastUsedAt) },
+        ],
+        { json: flags.json === true, none: "no keys in plugins.api-key.keys" },
+      ),
+    );
+  },
 };

@@ -3,6 +3,7 @@
 import {
   andThen,
   badRequest,
+  type MaybePromise,
   type RateDecision,
   type RateLimiter,
   type RateRule,
@@ -34,14 +35,14 @@ export interface KeyCheck {
    * Counts the request against the key's rate limit (429 past it) and records the key's use. Answers
    * synchronously when the limiter does (in memory), so the guard needs no await on one instance.
    */
-  admit(request: Request, key: StoredKey): RateDecision | Promise<RateDecision>;
+  admit(request: Request, key: StoredKey): MaybePromise<RateDecision>;
   /** Counts a refusal decided elsewhere (scope, query string). */
   denied(reason: DenyReason): void;
 }
 
 export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }: KeyCheckOptions): KeyCheck => {
   const identified = requestMemo<StoredKey>("api-key.identified");
-  const admitted = requestMemo<RateDecision | Promise<RateDecision>>("api-key.admitted");
+  const admitted = requestMemo<MaybePromise<RateDecision>>("api-key.admitted");
   // The limiter's key for each API key, built once rather than on every request.
   const bucketFor = (key: StoredKey) => `api-key:${key.name}`;
   const bucketOf = new Map(keys.map((key) => [key, bucketFor(key)]));
@@ -82,7 +83,7 @@ export const createKeyCheck = ({ keys, limits, rule, onDenied, now = Date.now }:
     return decision;
   };
 
-  const consume = (key: StoredKey): RateDecision | Promise<RateDecision> => {
+  const consume = (key: StoredKey): MaybePromise<RateDecision> => {
     const decision = limits.consume(bucketOf.get(key) ?? bucketFor(key), rule);
     return andThen(decision, (settled) => settle(key, settled));
   };

@@ -13,13 +13,14 @@ export type DenyReason =
   | "query"
   | "rate_limited";
 
-export const keyMetrics = (metrics: Registry, keys: readonly StoredKey[]): ((reason: DenyReason) => void) => {
+/** `keys` is asked at each scrape: a reload replaces the list. */
+export const keyMetrics = (metrics: Registry, keys: () => readonly StoredKey[]): ((reason: DenyReason) => void) => {
   metrics.gauge({
     name: "tessera_api_key_last_used_seconds",
     help: "When each API key was last accepted (Unix seconds); absent until its first use since start-up.",
     labelNames: ["key"],
     collect: (gauge) => {
-      for (const key of keys) if (key.lastUsedAt !== null) gauge.labels(key.name).set(key.lastUsedAt / 1000);
+      for (const key of keys()) if (key.lastUsedAt !== null) gauge.labels(key.name).set(key.lastUsedAt / 1000);
     },
   });
   const denied = metrics.counter({

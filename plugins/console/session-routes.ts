@@ -3,6 +3,7 @@
 // console works on the embedded default too. Sign-out revokes the session and clears the cookie
 // (with the oidc plugin on, the page signs out through /auth/logout instead, to end the IdP session).
 import { Elysia, t } from "elysia";
+import { redirect as redirectDoc, responses } from "tessera/plugin";
 import type { Database } from "tessera/plugin/db";
 import { cookieValue, findSessionByToken, revokeSessionByToken, SESSION_COOKIE } from "tessera/plugin/identity";
 import { clearSessionCookie, sessionCookie } from "./session-cookie";
@@ -34,7 +35,16 @@ export const sessionRoutes = ({ db, secure, requireSameOrigin }: SessionRouteOpt
       },
       {
         body: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        detail: { summary: "Sign in to the console with a session token (form post from the page)", tags },
+        detail: {
+          summary: "Sign in to the console with a session token (form post from the page)",
+          tags,
+          security: [],
+          responses: responses(
+            { 303: redirectDoc("To the console, the session cookie set (or cleared for an unknown token)") },
+            403,
+            422,
+          ),
+        },
       },
     )
     .post(
@@ -45,5 +55,12 @@ export const sessionRoutes = ({ db, secure, requireSameOrigin }: SessionRouteOpt
         if (token) await revokeSessionByToken(db, token);
         return redirect("/", clearSessionCookie(secure));
       },
-      { detail: { summary: "Sign out of the console: revokes the cookie's session", tags } },
+      {
+        detail: {
+          summary: "Sign out of the console: revokes the cookie's session",
+          tags,
+          security: [{ sessionCookie: [] }],
+          responses: responses({ 303: redirectDoc("To the console, the session cookie cleared") }, 403),
+        },
+      },
     );

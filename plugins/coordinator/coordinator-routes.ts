@@ -2,14 +2,24 @@
 // A key bound to workspaces reaches only their jobs: any other job id is 404, as if it did not exist.
 import type { TSchema } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { andThen, answerNow, JsonBody, type MaybePromise, notFound } from "tessera/plugin";
+import { andThen, answerNow, JsonBody, type MaybePromise, notFound, responses } from "tessera/plugin";
 import type { Database } from "tessera/plugin/db";
 import { changeJob, type JobChange } from "./change-job";
 import { createFromRequest } from "./create-from-request";
 import type { PublishJob } from "./publish";
 import { activeCounts, findJob } from "./read-jobs";
 import type { Service } from "./require-service";
-import { CompleteBody, CreateJobBody, FailBody, JobParams, ProgressBody, StatusBody } from "./schemas";
+import {
+  CompleteBody,
+  CoordinatorHealth,
+  CreateJobBody,
+  FailBody,
+  Job,
+  JobParams,
+  JobWithEvents,
+  ProgressBody,
+  StatusBody,
+} from "./schemas";
 
 export interface RouteDeps {
   db: Database;
@@ -20,6 +30,8 @@ export interface RouteDeps {
 }
 
 const tags = ["coordinator"];
+const security = [{ apiKey: [] }];
+const changed = responses({ 200: Job }, 401, 403, 404, 409, 422);
 
 export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) => {
   // Every body route: the caller must be a service before its body is read, then strict JSON.
@@ -43,6 +55,8 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
           description:
             "The Idempotency-Key is the sending API key's own, per route and workspace. A key bound to workspaces gets 403 for any other workspace.",
           tags,
+          security,
+          responses: responses({ 200: Job, 201: Job }, 401, 403, 409, 422),
         },
       },
     )
@@ -52,7 +66,7 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
       {
         params: JobParams,
         ...serviceJson(StatusBody),
-        detail: { summary: "Move a job to another state (illegal moves are 409)", tags },
+        detail: { summary: "Move a job to another state (illegal moves are 409)", tags, security, responses: changed },
       },
     )
     .patch(
@@ -61,7 +75,7 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
       {
         params: JobParams,
         ...serviceJson(ProgressBody),
-        detail: { summary: "Report a running job's progress (0-100)", tags },
+        detail: { summary: "Report a running job's progress (0-100)", tags, security, responses: changed },
       },
     )
     .post(
@@ -70,25 +84,31 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
       {
         params: JobParams,
         ...serviceJson(CompleteBody),
-        detail: { summary: "Complete a running job with its result", tags },
+        detail: { summary: "Complete a running job with its result", tags, security, responses: changed },
       },
     )
     .post("/coordinator/jobs/:id/fail", ({ request, params, body }) => change(request, params.id, { kind: "fail", ...body }), {
       params: JobParams,
       ...serviceJson(FailBody),
-      detail: { summary: "Fail a pending or running job", tags },
+      detail: { summary: "Fail a pending or running job", tags, security, responses: changed },
     })
     .get(
       "/coordinator/jobs/:id",
-      answerNow(({ request, params }) =>
-        andThen(requireService(request), async (service) => {
-          const id = params.id ?? "";
-          const job = await findJob(db, id, service.workspaces);
-          if (!job) throw notFound("No job has this id", { path: id });
-          return job;
-        }),
-      ),
-      { params: JobParams, detail: { summary: "A job with its latest events", tags } },
+      async ({ request, params }) => {
+        const service = await requireService(request);
+        const job = await findJob(db, params.id, service.workspaces);
+        if (!job) throw notFound("No job has this id", { path: params.id });
+        return job;
+      },
+      {
+        params: JobParams,
+        detail: {
+          summary: "A job with its latest events",
+          tags,
+          security,
+          responses: responses({ 200: JobWithEvents }, 401, 403, 404),
+        },
+      },
     )
     .get(
       "/coordinator/health",
@@ -97,6 +117,13 @@ export const coordinatorRoutes = ({ db, publish, requireService }: RouteDeps) =>
           andThen(activeCounts(db, service.workspaces), (jobs) => ({ status: "ok", service: service.name, jobs })),
         ),
       ),
-      { detail: { summary: "The coordinator API's health, as the calling service sees it", tags } },
+      {
+        detail: {
+          summary: "The coordinator API's health, as the calling service sees it",
+          tags,
+          security,
+          responses: responses({ 200: CoordinatorHealth }, 401, 403),
+        },
+      },
     );
 };

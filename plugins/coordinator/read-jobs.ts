@@ -1,6 +1,6 @@
 // Reading jobs: one job with its recent history, a workspace's jobs newest first, and live counts.
 
-import { andThen } from "tessera/plugin";
+import { andThen, type MaybePromise } from "tessera/plugin";
 import { and, count, type Database, desc, eq, inArray, lt, or, preparedPer, rowsOf, type SQL, sql } from "tessera/plugin/db";
 import { type Cursor, encodeCursor } from "./cursor";
 import { type Job, type JobEvent, type JobSummary, jobColumns, summaryColumns, toJob, toSummary } from "./job";
@@ -102,7 +102,7 @@ const tally = (rows: { status: string; n: number }[]): ActiveCounts => {
 };
 
 /** Synchronous on SQLite for an unbound key, so the health poll costs no promise there. */
-export const activeCounts = (db: Database, reach: Reach): ActiveCounts | Promise<ActiveCounts> => {
+export const activeCounts = (db: Database, reach: Reach): MaybePromise<ActiveCounts> => {
   if (reach === undefined) return andThen(rowsOf(db, countActive(db)), tally);
   const { jobs } = db.tables;
   const rows = db.orm

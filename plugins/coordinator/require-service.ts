@@ -29,4 +29,4 @@ const asService = (principal: Principal | null): Service => {
 export const serviceOf =
   (auth: Auth) =>
   (request: Request): MaybePromise<Service> =>
-    andThen(auth.resolve(request), asService);
+    andThen(auth.principalNow(request), asService);

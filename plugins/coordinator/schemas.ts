@@ -1,5 +1,5 @@
 // Request bodies and queries of the job API. Unknown fields are refused so a typo surfaces as a 422.
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { DisplayName, JsonValue } from "tessera/plugin";
 import { JOB_STATUSES } from "./job";
@@ -49,4 +49,36 @@ export const JobListQuery = t.Object({
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 100 })),
   cursor: t.Optional(t.String({ minLength: 1, maxLength: 200 })),
   status: t.Optional(Status),
+});
+
+// What the API answers, for the OpenAPI document (job.ts, read-jobs.ts).
+const Nullable = <S extends TSchema>(schema: S) => t.Union([schema, t.Null()]);
+export const JobSummary = t.Object({
+  id: t.String(),
+  workspaceId: Nullable(t.String()),
+  type: t.String(),
+  title: Nullable(t.String()),
+  status: t.String({ description: JOB_STATUSES.join(", ") }),
+  progress: Type.Integer({ minimum: 0, maximum: 100 }),
+  message: Nullable(t.String()),
+  error: Nullable(t.String()),
+  createdAt: Type.Integer({ description: "Epoch ms" }),
+  updatedAt: Type.Integer({ description: "Epoch ms" }),
+});
+export const Job = t.Composite([JobSummary, t.Object({ payload: t.Unknown(), result: t.Unknown() })]);
+export const JobWithEvents = t.Composite([
+  Job,
+  t.Object({
+    events: t.Array(t.Object({ id: Type.Integer(), type: t.String(), data: t.Unknown(), createdAt: Type.Integer() })),
+    eventsTruncated: t.Boolean({ description: "Older events exist beyond the ones shown" }),
+  }),
+]);
+export const JobPage = t.Object({
+  jobs: t.Array(JobSummary),
+  nextCursor: Nullable(t.String({ description: "Pass as `cursor` for the next (older) page" })),
+});
+export const CoordinatorHealth = t.Object({
+  status: t.Literal("ok"),
+  service: t.String(),
+  jobs: t.Object({ pending: Type.Integer(), running: Type.Integer() }),
 });

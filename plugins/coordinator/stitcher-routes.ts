@@ -2,10 +2,10 @@
 // so a sender's redelivery never makes a second job. The webhook's body is read here, as sent, so that its
 // signature (webhook-signature.ts) is checked over the very bytes the sender signed.
 import { Elysia } from "elysia";
-import { JsonBody, parseJsonBytes, requireJsonContentType } from "tessera/plugin";
+import { JsonBody, parseJsonBytes, requireJsonContentType, responses } from "tessera/plugin";
 import type { RouteDeps } from "./coordinator-routes";
 import { createFromRequest } from "./create-from-request";
-import { CreateJobBody, WebhookBody } from "./schemas";
+import { CreateJobBody, Job, WebhookBody } from "./schemas";
 
 const tags = ["coordinator"];
 
@@ -48,6 +48,8 @@ export const stitcherRoutes = ({ db, publish, requireService, checkSignature }: 
             "Signed with X-Tessera-Signature when the sending key has a webhook secret. The Idempotency-Key is the sending key's own.",
           parameters: [SIGNATURE_PARAMETER],
           tags,
+          security: [{ apiKey: [] }],
+          responses: responses({ 200: Job, 201: Job }, 401, 403, 409, 422),
         },
       },
     )
@@ -57,7 +59,12 @@ export const stitcherRoutes = ({ db, publish, requireService, checkSignature }: 
         createFromRequest({ db, publish }, await requireService(request), request, set, { ...body, source: "stitcher.dispatch" }),
       {
         ...JsonBody(CreateJobBody, requireService),
-        detail: { summary: "Dispatch a job by hand", tags },
+        detail: {
+          summary: "Dispatch a job by hand",
+          tags,
+          security: [{ apiKey: [] }],
+          responses: responses({ 200: Job, 201: Job }, 401, 403, 409, 422),
+        },
       },
     );
 };

@@ -1,11 +1,11 @@
 // Members read their workspace's jobs; a non-member gets the same 404 as for a workspace that doesn't exist.
 import { Elysia, t } from "elysia";
-import { notFound } from "tessera/plugin";
+import { notFound, responses } from "tessera/plugin";
 import type { Database } from "tessera/plugin/db";
 import type { Auth } from "tessera/plugin/identity";
 import { decodeCursor } from "./cursor";
 import { findJob, listJobs } from "./read-jobs";
-import { Id, JobListQuery } from "./schemas";
+import { Id, JobListQuery, JobPage, JobWithEvents } from "./schemas";
 
 const DEFAULT_PAGE = 50;
 const tags = ["jobs"];
@@ -25,7 +25,11 @@ export const workspaceJobRoutes = (db: Database, auth: Auth) =>
       {
         params: t.Object({ id: Id }),
         query: JobListQuery,
-        detail: { summary: "A workspace's jobs, newest first (members)", tags },
+        detail: {
+          summary: "A workspace's jobs, newest first (members)",
+          tags,
+          responses: responses({ 200: JobPage }, 401, 404, 422),
+        },
       },
     )
     .get(
@@ -38,6 +42,10 @@ export const workspaceJobRoutes = (db: Database, auth: Auth) =>
       },
       {
         params: t.Object({ id: Id, jobId: Id }),
-        detail: { summary: "One job of a workspace, with its latest events (members)", tags },
+        detail: {
+          summary: "One job of a workspace, with its latest events (members)",
+          tags,
+          responses: responses({ 200: JobWithEvents }, 401, 404),
+        },
       },
     );

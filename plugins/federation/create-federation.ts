@@ -29,12 +29,23 @@ export const createFederation = (ctx: PluginContext<FederationConfig>): Federati
   };
   const peers = new PeerCache(db);
   const { outboxAttempts, baseDelayMs, maxDelayMs } = config.delivery;
+  const attempts = ctx.metrics.counter({
+    name: "tessera_federation_outbox_messages_total",
+    help: "Messages to peers by what became of each attempt: delivered, retried later, or dead (given up).",
+    labelNames: ["outcome"],
+  });
   const outbox = new Outbox({
     db,
     log: log.child({ component: "outbox" }),
     peers,
     send: (peer, type, body) => sendMessage(fed, peer, type, body),
     policy: { attempts: outboxAttempts, baseDelayMs, maxDelayMs },
+    counted: (outcome) => attempts.labels(outcome).inc(),
+  });
+  ctx.metrics.gauge({
+    name: "tessera_federation_outbox_pending",
+    help: "Messages waiting for a peer.",
+    collect: (gauge) => gauge.set(outbox.pending()),
   });
   const reportAgent = async (agent: AgentRecord) => {
     if (agent.peerId !== null) await outbox.enqueue(agent.peerId, "event", { name: "agent.updated", agent: wireAgent(agent) });

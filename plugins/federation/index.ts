@@ -4,11 +4,11 @@ import { Elysia } from "elysia";
 import { definePlugin } from "tessera/plugin";
 import { agentRoutes } from "./agents/agent-routes";
 import { anonymousLimits } from "./anonymous-limits";
-import { peersAdd } from "./cli";
+import { peersAccept, peersAdd, peersList, peersSuspend } from "./cli";
 import { FederationConfigSchema, federationGrants } from "./config";
 import { createFederation } from "./create-federation";
 import { identityRoutes } from "./identity/identity-routes";
-import { inboxRoute } from "./inbox/inbox-route";
+import { inboxRoute, tooLarge } from "./inbox/inbox-route";
 import { peerRoutes } from "./peers/peer-routes";
 import { Reconciler } from "./remote/reconciler";
 import { remoteRoutes } from "./remote/remote-routes";
@@ -16,6 +16,7 @@ import { guestRoutes } from "./sign-in/guest-routes";
 import { homeRoute } from "./sign-in/home-route";
 import { shareRoutes } from "./sign-in/share-routes";
 import { purgeExpiredSignIns } from "./sign-in/single-use";
+import { INBOX_PATH, MAX_MESSAGE_BYTES } from "./wire/constants";
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -24,7 +25,7 @@ export default definePlugin({
   version: "1.0.0",
   config: FederationConfigSchema,
   permissions: federationGrants,
-  commands: [peersAdd],
+  commands: [peersAdd, peersList, peersAccept, peersSuspend],
   setup(ctx) {
     const fed = createFederation(ctx);
     const reconciler = new Reconciler(fed);
@@ -46,6 +47,8 @@ export default definePlugin({
     let pruner: ReturnType<typeof setInterval> | undefined;
     return {
       routes,
+      // Refused with the inbox's own code before reading, however large the declared body.
+      bodyLimits: [{ path: INBOX_PATH, bytes: MAX_MESSAGE_BYTES, refuse: tooLarge }],
       async start() {
         await fed.loadIdentity();
         // Runs this instance's previous process left unfinished can't be finished by this one; other

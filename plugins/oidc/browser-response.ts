@@ -7,7 +7,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${cha
 
 const wantsHtml = (request: Request) => (request.headers.get("accept") ?? "").includes("text/html");
 
-const errorPage = (error: TesseraError, requestId: string | undefined, retryHref: string): Response => {
+const errorPage = (error: TesseraError, requestId: string, retryHref: string): Response => {
   const problem = problemBody(error, { requestId });
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -16,7 +16,7 @@ const errorPage = (error: TesseraError, requestId: string | undefined, retryHref
 <h1>Sign-in did not complete</h1>
 <p>${escapeHtml(problem.detail)}</p>
 <p><a href="${escapeHtml(retryHref)}">Sign in again</a> · <a href="/">Home</a></p>
-<p style="color: #666; font-size: 0.85rem">${escapeHtml(problem.code)}${requestId ? ` · request ${escapeHtml(requestId)}` : ""}</p>
+<p style="color: #666; font-size: 0.85rem">${escapeHtml(problem.code)} · request ${escapeHtml(requestId)}</p>
 </body></html>`;
   return new Response(body, {
     status: error.status,
@@ -38,6 +38,7 @@ export const requestIdOf = (headers: Record<string, unknown>): string | undefine
 
 export interface BrowserContext {
   request: Request;
+  /** The id the client sent; a failure without one gets a fresh id, as the core's problem responses do. */
   requestId?: string;
   log: Logger;
   /** Where "Sign in again" leads. */
@@ -54,7 +55,9 @@ export const browserResponse = async (
     return await handler(clear);
   } catch (error) {
     if (!isTesseraError(error)) throw error;
-    const { request, requestId, log } = context;
+    const { request, log } = context;
+    // The page tells the user to quote this id, and the log line is how support finds it.
+    const requestId = context.requestId ?? crypto.randomUUID();
     const path = new URL(request.url).pathname;
     // The client sees a terse message; the log keeps the cause, and sign-in failures are worth a
     // line even when they are the client's fault (clock skew, a wrong redirect URI…).
@@ -65,6 +68,7 @@ export const browserResponse = async (
       : problemResponse(error, { requestId, instance: path });
     for (const cookie of clear) response.headers.append("set-cookie", cookie);
     response.headers.set("cache-control", "no-store");
+    response.headers.set("x-request-id", requestId);
     return response;
   }
 };

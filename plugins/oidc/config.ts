@@ -11,6 +11,18 @@ const LinkByEmail = (fallback: "verified" | "never") =>
       'Whether a first sign-in through this provider may join an existing user with the same email: "verified" when the provider marks the email verified (trust the provider with that), "never" to refuse (409) instead.',
   });
 
+const GROUPS_CLAIM = "The claim (in the ID token or userinfo) that lists the user's groups at this provider.";
+const ADMIN_GROUPS =
+  "Members of any of these groups (exact names) are instance administrators, checked at every sign-in; only this provider's groups count.";
+const GROUP_ROLES =
+  "Workspace roles by group, kept in step at every sign-in: granted while the user is in the group, taken back when not (the highest role wins; memberships given by hand are left alone).";
+
+const GroupRoleSchema = t.Object({
+  group: t.String({ minLength: 1 }),
+  workspace: t.String({ minLength: 1, description: "The workspace id." }),
+  role: t.Union([t.Literal("admin"), t.Literal("member"), t.Literal("viewer")]),
+});
+
 // What each provider has of its own; shared by the inline form and every entry of `providers`.
 const providerFields = {
   issuer: Url(
@@ -47,6 +59,9 @@ const providerFields = {
     default: false,
     description: "Check opaque (non-JWT) access tokens at the provider's introspection endpoint (RFC 7662).",
   }),
+  groupsClaim: t.String({ minLength: 1, default: "groups", description: GROUPS_CLAIM }),
+  adminGroups: t.Array(t.String({ minLength: 1 }), { default: [], maxItems: 64, description: ADMIN_GROUPS }),
+  groupRoles: t.Array(GroupRoleSchema, { default: [], maxItems: 256, description: GROUP_ROLES }),
 };
 
 export const ProviderEntrySchema = t.Object({
@@ -68,6 +83,10 @@ export const OidcConfigSchema = t.Object({
   audience: providerFields.audience,
   requireAccessTokenType: t.Optional(providerFields.requireAccessTokenType),
   introspection: t.Optional(providerFields.introspection),
+  // No defaults inline: a value here next to `providers` must show as set, to be refused.
+  groupsClaim: t.Optional(t.String({ minLength: 1, description: GROUPS_CLAIM })),
+  adminGroups: t.Optional(t.Array(t.String({ minLength: 1 }), { maxItems: 64, description: ADMIN_GROUPS })),
+  groupRoles: t.Optional(t.Array(GroupRoleSchema, { maxItems: 256, description: GROUP_ROLES })),
   linkByEmail: t.Optional(LinkByEmail("verified")),
   providers: t.Optional(
     t.Array(ProviderEntrySchema, {
@@ -130,3 +149,4 @@ export const OidcConfigSchema = t.Object({
 
 export type OidcConfig = Static<typeof OidcConfigSchema>;
 export type ProviderEntry = Static<typeof ProviderEntrySchema>;
+export type GroupRole = Static<typeof GroupRoleSchema>;

@@ -24,6 +24,8 @@ export type OidcErrorCode =
   | "ERR_OIDC_PROVIDER_RESPONSE"
   | "ERR_OIDC_ID_TOKEN"
   | "ERR_OIDC_LOGOUT_TOKEN"
+  /** A front-channel logout request without iss and sid, or from an issuer that is not configured. */
+  | "ERR_OIDC_LOGOUT_REQUEST"
   | "ERR_OIDC_ACCESS_TOKEN"
   /** An access token that is not a JWT while introspection is off. */
   | "ERR_OIDC_OPAQUE_TOKEN"

@@ -2,6 +2,7 @@
 // and authorized party name this client, and the nonce is this sign-in's.
 import { timingSafeEqual } from "node:crypto";
 import type { JWTVerifyGetKey } from "jose";
+import { groupsIn } from "./groups";
 import { tokenRejected, verifyJwt } from "./verify-jwt";
 
 export interface IdTokenExpectations {
@@ -10,6 +11,8 @@ export interface IdTokenExpectations {
   nonce: string;
   keys: JWTVerifyGetKey;
   clockToleranceSeconds: number;
+  /** The claim that lists the user's groups; "groups" unless the provider's config names another. */
+  groupsClaim?: string;
 }
 
 export interface IdTokenClaims {
@@ -18,6 +21,8 @@ export interface IdTokenClaims {
   email?: string;
   emailVerified: boolean;
   name?: string;
+  /** Undefined when the token has no groups claim (userinfo may then have it). */
+  groups?: string[];
 }
 
 const sameString = (a: string, b: string) => {
@@ -68,5 +73,10 @@ export const validateIdToken = async (token: string, expected: IdTokenExpectatio
       claim: "sub",
     });
   }
-  return { subject: sub, sid: optionalString(payload.sid), ...profileClaims(payload) };
+  return {
+    subject: sub,
+    sid: optionalString(payload.sid),
+    ...profileClaims(payload),
+    groups: groupsIn(payload, expected.groupsClaim ?? "groups"),
+  };
 };

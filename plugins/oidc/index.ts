@@ -1,6 +1,7 @@
 // Single sign-on with one or several OpenID Connect providers (Authentik, Keycloak, …): /auth/login,
-// /auth/login/:provider, /auth/callback, /auth/logout, /auth/backchannel-logout and /auth/providers,
-// plus the providers' access tokens as bearer credentials.
+// /auth/login/:provider, /auth/callback, /auth/logout, /auth/backchannel-logout,
+// /auth/frontchannel-logout and /auth/providers, plus the providers' access tokens as bearer
+// credentials, and instance admins and workspace roles from the providers' groups.
 import { Elysia } from "elysia";
 import { definePlugin } from "tessera/plugin";
 import { accessTokenResolver, type TokenProvider } from "./access-token";
@@ -9,6 +10,7 @@ import { Introspector } from "./introspection";
 import { type ProviderClient, RelyingParty } from "./relying-party";
 import { backchannelLogoutRoute } from "./routes/backchannel-logout";
 import { callbackRoute } from "./routes/callback";
+import { frontchannelLogoutRoute } from "./routes/frontchannel-logout";
 import { loginRoute } from "./routes/login";
 import { logoutRoute } from "./routes/logout";
 import { providersRoute } from "./routes/providers";
@@ -66,6 +68,7 @@ export default definePlugin({
       .use(callbackRoute(rp))
       .use(logoutRoute(rp))
       .use(backchannelLogoutRoute(rp))
+      .use(frontchannelLogoutRoute(rp))
       .use(providersRoute(rp));
     return { routes, start: () => rp.start(), health: () => rp.health() };
   },

@@ -27,3 +27,25 @@ export const storedValue = async (db: Database, key: string, create: () => strin
   if (!row) throw new TesseraError("ERR_INTERNAL", `The kv row ${PREFIX}${key} vanished right after it was written`);
   return row.value;
 };
+
+/** A lasting marker (no expiry), e.g. that a right was granted by a group. */
+export const setFlag = async (db: Database, key: string): Promise<void> => {
+  await db.orm
+    .insert(db.tables.kv)
+    .values({ key: `${PREFIX}${key}`, value: "1", expiresAt: null })
+    .onConflictDoNothing();
+};
+
+export const hasFlag = async (db: Database, key: string): Promise<boolean> => {
+  const { kv } = db.tables;
+  const rows = await db.orm
+    .select({ key: kv.key })
+    .from(kv)
+    .where(eq(kv.key, `${PREFIX}${key}`))
+    .limit(1);
+  return rows.length > 0;
+};
+
+export const clearFlag = async (db: Database, key: string): Promise<void> => {
+  await db.orm.delete(db.tables.kv).where(eq(db.tables.kv.key, `${PREFIX}${key}`));
+};

@@ -1,7 +1,7 @@
 // plugins.oidc resolved against the server settings: the defaults that depend on publicUrl, the
 // inline single-provider form turned into a list of one, and the few rules the schema can't say.
 import { type InstanceInfo, parseDuration, TesseraError } from "tessera/plugin";
-import type { OidcConfig, ProviderEntry } from "./config";
+import type { GroupRole, OidcConfig, ProviderEntry } from "./config";
 
 /** What every provider shares: one callback, one cookie, one session lifetime. */
 export interface SharedSettings {
@@ -30,6 +30,9 @@ export interface ProviderSettings extends SharedSettings {
   audience?: string;
   requireAccessTokenType: boolean;
   introspection: boolean;
+  groupsClaim: string;
+  adminGroups: string[];
+  groupRoles: GroupRole[];
 }
 
 export interface OidcSettings {
@@ -46,7 +49,16 @@ const DEFAULT_SCOPES = ["openid", "email", "profile"];
 const invalid = (path: string, message: string) => new TesseraError("ERR_CONFIG_INVALID", message, { path });
 
 // Keys that belong to one provider: set inline, or under `providers`, never both.
-const INLINE_ONLY = ["issuer", "clientId", "clientSecret", "tokenEndpointAuthMethod", "audience"] as const;
+const INLINE_ONLY = [
+  "issuer",
+  "clientId",
+  "clientSecret",
+  "tokenEndpointAuthMethod",
+  "audience",
+  "groupsClaim",
+  "adminGroups",
+  "groupRoles",
+] as const;
 
 const entries = (config: OidcConfig): { entry: ProviderEntry; path: string }[] => {
   if (config.providers) {
@@ -72,6 +84,9 @@ const entries = (config: OidcConfig): { entry: ProviderEntry; path: string }[] =
     audience: config.audience,
     requireAccessTokenType: config.requireAccessTokenType ?? false,
     introspection: config.introspection ?? false,
+    groupsClaim: config.groupsClaim ?? "groups",
+    adminGroups: config.adminGroups ?? [],
+    groupRoles: config.groupRoles ?? [],
     // The single-provider form has always linked on a verified email; it keeps doing so unless told not to.
     linkByEmail: config.linkByEmail ?? "verified",
   };

@@ -1,8 +1,9 @@
 // Profile claims from the userinfo endpoint, for providers that keep them out of the ID token
-// (oidc-provider does by default; Authentik can be set to). Only ever adds email and name: the
+// (oidc-provider does by default; Authentik can be set to). Only ever adds email, name and groups: the
 // identity itself comes from the validated ID token, and a userinfo `sub` that differs is refused.
 import type { Logger, ScopedFetch } from "tessera/plugin";
 import { oidcError } from "./errors";
+import { groupsIn } from "./groups";
 import { profileClaims } from "./id-token";
 import { type JsonRead, readJsonObject } from "./read-json";
 
@@ -10,6 +11,7 @@ export interface Profile {
   email?: string;
   emailVerified: boolean;
   name?: string;
+  groups?: string[];
 }
 
 /**
@@ -22,6 +24,7 @@ export const fetchUserinfo = async (
   endpoint: string,
   accessToken: string,
   subject: string,
+  groupsClaim: string,
 ): Promise<Profile | null> => {
   let response: Response;
   try {
@@ -52,5 +55,5 @@ export const fetchUserinfo = async (
   if (read.value.sub !== subject) {
     throw oidcError("ERR_OIDC_PROVIDER_RESPONSE", 502, "The userinfo endpoint answered for another subject than the ID token's");
   }
-  return profileClaims(read.value);
+  return { ...profileClaims(read.value), groups: groupsIn(read.value, groupsClaim) };
 };

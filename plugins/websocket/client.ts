@@ -5,6 +5,20 @@
 import { type BackoffOptions, backoffDelay } from "./backoff";
 import { CLOSE, type ErrorMessage, type EventMessage, type ServerMessage } from "./protocol";
 
+// `tessera/client`: the wire types and close codes come with the client (docs/websocket.md).
+export {
+  CLOSE,
+  type ClientMessage,
+  type ErrorCode,
+  type ErrorMessage,
+  type EventMessage,
+  type PongMessage,
+  type ReadyMessage,
+  type ServerMessage,
+  type SubscribedMessage,
+  type UnsubscribedMessage,
+} from "./protocol";
+
 export type SocketStatus = "connecting" | "open" | "reconnecting" | "closed";
 
 export interface StatusDetail {

@@ -61,7 +61,7 @@ export const createCredentials = ({ auth, tickets, allowQueryToken, baseUrl }: C
         if (typeof token !== "string") throw badRequest("Send one `token`", { path: "token" });
         return fromToken(token);
       }
-      return andThen(auth.resolve(request), (principal) => (principal ? identityOf(principal) : undefined));
+      return andThen(auth.principalNow(request), (principal) => (principal ? identityOf(principal) : undefined));
     },
   };
 };

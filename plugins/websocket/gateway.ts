@@ -235,7 +235,7 @@ export class Gateway implements ConnectionOwner {
   }
 
   // Answers synchronously when the slots are in memory, so a single instance's upgrade path stays cheap.
-  private reserve(connection: Connection, userId: string): boolean | Promise<boolean> {
+  private reserve(connection: Connection, userId: string): MaybePromise<boolean> {
     const holder = this.holderPrefix + String(++this.holders);
     const taken = this.options.slots.acquire(slotKey(userId), this.options.maxConnectionsPerUser, holder);
     const settle = (ok: boolean) => {

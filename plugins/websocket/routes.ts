@@ -1,7 +1,8 @@
 // The plugin's HTTP face: the upgrade route (checks, then Bun's native upgrade with the Connection as
 // the socket's data) and POST /ws/ticket.
-import { Elysia } from "elysia";
-import { andThen, isPromiseLike, type MaybePromise, NoBody, TesseraError } from "tessera/plugin";
+import { Type } from "@sinclair/typebox";
+import { Elysia, t } from "elysia";
+import { andThen, type MaybePromise, NoBody, responses, TesseraError, type UpgradeParts, upgradeNow } from "tessera/plugin";
 import type { Auth } from "tessera/plugin/identity";
 import type { PeerAddress } from "./admission";
 import { serverOptions, TICKET_ROUTE, type WebSocketConfig } from "./config";
@@ -15,20 +16,6 @@ import type { Tickets } from "./tickets";
 interface UpgradingServer extends PeerAddress, Publisher {
   upgrade(request: Request, options: { data: Connection }): boolean;
 }
-
-interface UpgradeParts {
-  request: Request;
-  server: UpgradingServer | null;
-  query: Record<string, unknown>;
-}
-
-// Written like core/http/answer-now.ts so that Elysia does not await it, naming the parts an upgrade needs.
-const upgradeNow = (upgrade: (parts: UpgradeParts) => MaybePromise<undefined>) =>
-  function upgradeRequest({ request, server, query }: UpgradeParts) {
-    const upgraded = upgrade({ request, server, query });
-    if (isPromiseLike(upgraded)) return upgraded;
-    return upgraded;
-  };
 
 export interface RouteOptions {
   config: WebSocketConfig;
@@ -57,7 +44,7 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
   };
 
   // Without a wait on one instance (in-memory limits, a cached session): connects are the hot path.
-  const upgrade = ({ request, server, query }: UpgradeParts): MaybePromise<undefined> => {
+  const upgrade = ({ request, server, query }: UpgradeParts<UpgradingServer>): MaybePromise<undefined> => {
     if (!server || request.headers.get("upgrade")?.toLowerCase() !== "websocket") throw upgradeRequired(config.path);
     // Bun answers any other version itself, with a bare 426.
     if (request.headers.get("sec-websocket-version") !== "13") {
@@ -81,7 +68,19 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
 
   return new Elysia({ name: "tessera-websocket", websocket: serverOptions(config) })
     .get(config.path, upgradeNow(upgrade), {
-      detail: { summary: "Open a WebSocket for live workspace events (see the WebSocket contract)", tags: ["websocket"] },
+      detail: {
+        summary: "Open a WebSocket for live workspace events (docs/websocket.md)",
+        tags: ["websocket"],
+        responses: responses(
+          { 101: { description: "Switching Protocols: the messages are in docs/websocket.md", body: null } },
+          400,
+          401,
+          403,
+          426,
+          429,
+          503,
+        ),
+      },
     })
     .post(
       TICKET_ROUTE,
@@ -92,7 +91,15 @@ export const websocketRoutes = ({ config, auth, admit, credentials, gateway, hub
       {
         // The caller first, then the body: a ticket takes none, so anything sent is refused.
         ...NoBody((request) => auth.requireUser(request)),
-        detail: { summary: "A single-use ticket to open a WebSocket as ?ticket= (browsers)", tags: ["websocket"] },
+        detail: {
+          summary: "A single-use ticket to open a WebSocket as ?ticket= (browsers)",
+          tags: ["websocket"],
+          responses: responses(
+            { 200: t.Object({ ticket: t.String(), expiresAt: Type.Integer({ description: "Epoch ms" }) }) },
+            401,
+            422,
+          ),
+        },
       },
     );
 };

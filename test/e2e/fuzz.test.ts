@@ -136,6 +136,15 @@ describe("malformed requests against every operation", () => {
     expect(await response.json()).toMatchObject({ code: "ERR_BODY_TOO_LARGE" });
   }, 30_000);
 
+  test("a message over the limit to the federation inbox is 413 ERR_FED_TOO_LARGE, as documented", async () => {
+    for (const size of [65 * 1024, 1024 * 1024, 5 * 1024 * 1024]) {
+      const answer = await send("POST", "/federation/v1/inbox", { "content-type": "application/jose" }, "x".repeat(size));
+      expect(answer.status, `${size} bytes`).toBe(413);
+      expect(answer.type, `${size} bytes`).toBe("application/problem+json");
+      expect(JSON.parse(answer.text).code, `${size} bytes`).toBe("ERR_FED_TOO_LARGE");
+    }
+  });
+
   test("nested bodies cost little, with or without credentials, and memory does not grow", async () => {
     const rss = rssOf(served.process.pid);
     for (let round = 0; round < 20; round++) {

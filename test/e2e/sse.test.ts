@@ -85,7 +85,7 @@ describe("server-sent events over HTTP", () => {
       authorization: `Bearer ${member.token}`,
       accept: "application/json",
     });
-    expect((await problem(json.response, 406)).code).toBe("ERR_NOT_ACCEPTABLE");
+    expect(await problem(json.response, 406)).toMatchObject({ code: "ERR_NOT_ACCEPTABLE", title: "Not Acceptable" });
     const resume = await openEventStream(eventsUrl(workspaceId), {
       authorization: `Bearer ${member.token}`,
       "last-event-id": "yesterday",

@@ -22,7 +22,14 @@ export const importsOf = (source: string): string[] =>
 const packageOf = (specifier: string) =>
   specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] ?? specifier);
 
-const PUBLIC_API = new Set(Object.keys(manifest.exports).map((entry) => `tessera${entry.slice(1)}`));
+// `tessera/app` (the API's type for Eden) and `tessera/client` (the WebSocket client) are for the API's
+// clients, not for plugins.
+const CLIENT_ENTRIES = new Set(["tessera/app", "tessera/client"]);
+const PUBLIC_API = new Set(
+  Object.keys(manifest.exports)
+    .map((entry) => `tessera${entry.slice(1)}`)
+    .filter((entry) => !CLIENT_ENTRIES.has(entry)),
+);
 
 // A plugin's browser code (`web/`) is bundled into a page and never loaded by the runtime: it may use the
 // WebSocket plugin's browser client and the wire types of the plugins the page talks to.

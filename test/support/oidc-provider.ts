@@ -29,7 +29,7 @@ export interface TestProviderOptions {
    * A login's email and whether the provider calls it verified, asked at every sign-in (so a test can
    * change them between two); by default <login>@example.test, verified.
    */
-  account?: (login: string) => { email?: string; emailVerified?: boolean } | undefined;
+  account?: (login: string) => { email?: string; emailVerified?: boolean; groups?: string[] } | undefined;
 }
 
 export interface TestProvider {
@@ -95,10 +95,17 @@ export const startTestProvider = async (options: TestProviderOptions): Promise<T
       claims: () => {
         const account = options.account?.(id);
         const email = account?.email ?? `${id}@example.test`;
-        return { sub: id, email, email_verified: account?.emailVerified ?? true, name: `Test ${id}` };
+        return {
+          sub: id,
+          email,
+          email_verified: account?.emailVerified ?? true,
+          name: `Test ${id}`,
+          ...(account?.groups ? { groups: account.groups } : {}),
+        };
       },
     }),
-    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+    // Groups as Authentik sends them: a `groups` claim under a scope of the same name.
+    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"], groups: ["groups"] },
     features: {
       devInteractions: { enabled: true },
       backchannelLogout: { enabled: true },

@@ -20,6 +20,8 @@ export const defineTables = (k: SchemaKit) => {
       // workspaces shared with its peer, and never has an email here (so it can't match one of ours).
       guestOf: k.text("guest_of"),
       createdAt: k.epochMs("created_at").notNull(),
+      // Set by `tessera users disable`: the user can't sign in and no session or token of theirs is accepted.
+      disabledAt: k.epochMs("disabled_at"),
     },
     // Unique among verified emails only: anyone can claim an address unverified, and such a claim must
     // not keep its owner out.

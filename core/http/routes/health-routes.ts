@@ -3,9 +3,10 @@
 // only to a bearer of metrics.token or on the separate metrics listener; anyone else gets /readyz's
 // status alone.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { notFound, unauthenticated } from "../../errors/tessera-error";
 import type { LoadedPlugin } from "../../plugins/load-plugins";
+import { responses } from "../problem-schema";
 
 export type ReadinessCheck = () => Promise<{ ok: boolean; detail?: string }>;
 
@@ -31,6 +32,12 @@ export const operationsAccess = (
   if (metrics.token) return { kind: "token", token: metrics.token };
   return listener === "metrics" ? { kind: "open" } : { kind: "closed" };
 };
+
+const Check = t.Object({ ok: t.Boolean(), detail: t.Optional(t.String()) });
+const Readiness = t.Object({
+  status: t.Union([t.Literal("ready"), t.Literal("not_ready")]),
+  checks: t.Optional(t.Record(t.String(), Check, { description: "With the metrics token only" })),
+});
 
 const CHECK_TIMEOUT_MS = 2000;
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="metrics"' };
@@ -80,7 +87,14 @@ const authorizer = (access: OperationsAccess) => {
 export const healthRoutes = ({ checks, plugins, renderMetrics, access }: HealthDeps) => {
   const authorize = authorizer(access);
   return new Elysia({ name: "tessera-health" })
-    .get("/healthz", () => ({ status: "ok" }), { detail: { summary: "Liveness", tags: ["operations"] } })
+    .get("/healthz", () => ({ status: "ok" }), {
+      detail: {
+        summary: "Liveness",
+        tags: ["operations"],
+        security: [],
+        responses: responses({ 200: t.Object({ status: t.Literal("ok") }) }),
+      },
+    })
     .get(
       "/readyz",
       async ({ request, set }) => {
@@ -101,6 +115,8 @@ export const healthRoutes = ({ checks, plugins, renderMetrics, access }: HealthD
           description:
             "The status alone; with the metrics bearer token (or on the metrics listener), every check and why it fails.",
           tags: ["operations"],
+          security: [{}, { metricsToken: [] }],
+          responses: responses({ 200: Readiness, 503: t.Composite([Readiness], { description: "Not ready" }) }, 401),
         },
       },
     )
@@ -122,6 +138,7 @@ export const healthRoutes = ({ checks, plugins, renderMetrics, access }: HealthD
             "Needs metrics.token as a bearer token, or is served on the separate metrics.listen listener; 404 when neither is configured.",
           security: [{ metricsToken: [] }],
           tags: ["operations"],
+          responses: responses({ 200: { description: "Prometheus text format", body: { "text/plain": t.String() } } }, 401, 404),
         },
       },
     );

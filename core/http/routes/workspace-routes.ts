@@ -1,4 +1,5 @@
 // The signed-in user and their workspaces: GET /me, workspaces, and membership managed by owners and admins.
+import { type TSchema, Type } from "@sinclair/typebox";
 import { Elysia, t } from "elysia";
 import { andThen } from "../../async/maybe-promise";
 import type { Database } from "../../db/open-database";
@@ -19,6 +20,7 @@ import {
 import { DisplayName } from "../../text/display-name";
 import { answerNow } from "../answer-now";
 import { JsonBody, NoBody } from "../json-body";
+import { responses } from "../problem-schema";
 
 // Ids are generated (UUIDs); anything else is refused before it reaches the database (PostgreSQL rejects a NUL byte with a 500).
 const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
@@ -27,6 +29,26 @@ const MemberParams = t.Object({ id: Id, userId: Id });
 
 const Role = t.Union([t.Literal("owner"), t.Literal("admin"), t.Literal("member"), t.Literal("viewer")]);
 
+const Nullable = <S extends TSchema>(schema: S) => t.Union([schema, t.Null()]);
+const Workspace = t.Object({ id: t.String(), name: t.String(), createdAt: Type.Integer({ description: "Epoch ms" }) });
+const WorkspaceWithRole = t.Composite([Workspace, t.Object({ role: Role })]);
+const Membership = t.Object({ workspaceId: t.String(), userId: t.String(), role: Role, createdAt: Type.Integer() });
+const User = t.Object({
+  id: t.String(),
+  email: Nullable(t.String()),
+  emailVerified: t.Boolean(),
+  name: Nullable(t.String()),
+  isAdmin: t.Optional(t.Boolean()),
+  guestOf: t.Optional(Nullable(t.String({ description: "The federation peer a guest signed in through" }))),
+  createdAt: t.Optional(Type.Integer()),
+});
+const Me = t.Object({
+  user: User,
+  isAdmin: t.Boolean(),
+  via: t.Union([t.Literal("session"), t.Literal("token")]),
+  workspaces: t.Array(WorkspaceWithRole),
+});
+
 export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
   // Before a body is read, so an anonymous caller learns nothing about the API's shape.
   const signedIn = (request: Request) => auth.requireUser(request);
@@ -34,7 +56,7 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
     .get(
       "/me",
       answerNow(({ request }) =>
-        andThen(auth.user(request), (principal) =>
+        andThen(auth.requireUserNow(request), (principal) =>
           andThen(workspacesOf(db, principal.user), (workspaces) => {
             const { user } = principal;
             return {
@@ -52,14 +74,26 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
           }),
         ),
       ),
-      { detail: { summary: "The signed-in user and their workspaces", tags: ["identity"] } },
+      {
+        detail: {
+          summary: "The signed-in user and their workspaces",
+          tags: ["identity"],
+          responses: responses({ 200: Me }, 401),
+        },
+      },
     )
     .get(
       "/workspaces",
       answerNow(({ request }) =>
-        andThen(auth.user(request), ({ user }) => andThen(workspacesOf(db, user), (workspaces) => ({ workspaces }))),
+        andThen(auth.requireUserNow(request), ({ user }) => andThen(workspacesOf(db, user), (workspaces) => ({ workspaces }))),
       ),
-      { detail: { summary: "Workspaces of the signed-in user", tags: ["workspaces"] } },
+      {
+        detail: {
+          summary: "Workspaces of the signed-in user",
+          tags: ["workspaces"],
+          responses: responses({ 200: t.Object({ workspaces: t.Array(WorkspaceWithRole) }) }, 401),
+        },
+      },
     )
     .post(
       "/workspaces",
@@ -73,7 +107,11 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
       },
       {
         ...JsonBody(t.Object({ name: DisplayName(WORKSPACE_NAME_MAX) }, { additionalProperties: false }), signedIn),
-        detail: { summary: "Create a workspace; its creator is its owner", tags: ["workspaces"] },
+        detail: {
+          summary: "Create a workspace; its creator is its owner",
+          tags: ["workspaces"],
+          responses: responses({ 201: WorkspaceWithRole }, 401, 403, 422),
+        },
       },
     )
     .get(
@@ -84,7 +122,14 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
         if (!workspace) throw notFound("No such workspace", { path: params.id });
         return { ...workspace, role };
       },
-      { params: WorkspaceParams, detail: { summary: "One workspace", tags: ["workspaces"] } },
+      {
+        params: WorkspaceParams,
+        detail: {
+          summary: "One workspace",
+          tags: ["workspaces"],
+          responses: responses({ 200: WorkspaceWithRole }, 401, 403, 404),
+        },
+      },
     )
     .get(
       "/workspaces/:id/members",
@@ -92,7 +137,19 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
         await auth.requireRole(request, params.id, "viewer");
         return { members: await listMembers(db, params.id) };
       },
-      { params: WorkspaceParams, detail: { summary: "Members of a workspace", tags: ["workspaces"] } },
+      {
+        params: WorkspaceParams,
+        detail: {
+          summary: "Members of a workspace",
+          tags: ["workspaces"],
+          responses: responses(
+            { 200: t.Object({ members: t.Array(t.Composite([Membership, t.Object({ user: User })])) }) },
+            401,
+            403,
+            404,
+          ),
+        },
+      },
     )
     .post(
       "/workspaces/:id/members",
@@ -125,7 +182,11 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
           signedIn,
         ),
         params: WorkspaceParams,
-        detail: { summary: "Add a member by email or user id (owners and admins)", tags: ["workspaces"] },
+        detail: {
+          summary: "Add a member by email or user id (owners and admins)",
+          tags: ["workspaces"],
+          responses: responses({ 201: Membership }, 401, 403, 404, 409, 422),
+        },
       },
     )
     .delete(
@@ -141,6 +202,14 @@ export const workspaceRoutes = (db: Database, auth: Auth, events: EventBus) => {
         await events.publish(params.id, "member.removed", { userId: params.userId });
         set.status = 204;
       },
-      { params: MemberParams, ...NoBody(signedIn), detail: { summary: "Remove a member (or leave)", tags: ["workspaces"] } },
+      {
+        params: MemberParams,
+        ...NoBody(signedIn),
+        detail: {
+          summary: "Remove a member (or leave)",
+          tags: ["workspaces"],
+          responses: responses({ 204: { description: "Removed", body: null } }, 401, 403, 404),
+        },
+      },
     );
 };

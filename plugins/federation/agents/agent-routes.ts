@@ -1,10 +1,11 @@
 // Agents on this instance for workspace members: spawn (idempotent with commandId), list, read and kill.
 // Killing a row that mirrors an agent on a peer asks that peer.
 import { Elysia, t } from "elysia";
-import { JsonBody, NoBody } from "tessera/plugin";
+import { JsonBody, NoBody, responses } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { actingUser } from "../identity/acting-user";
 import { killRemote, refreshRemote } from "../remote/remote-agents";
+import { AgentList, AgentView } from "../response-schemas";
 import { refuseGuestRelay, requireAgentRole, requireGuestGrant } from "./agent-access";
 import { getAgent, listAgents } from "./agent-store";
 import { agentView } from "./agent-view";
@@ -43,7 +44,11 @@ export const agentRoutes = (fed: Federation) => {
           ),
           user,
         ),
-        detail: { summary: "Run an agent of a configured type here; the same commandId returns the same agent", tags },
+        detail: {
+          summary: "Run an agent of a configured type here; the same commandId returns the same agent",
+          tags,
+          responses: responses({ 200: AgentView, 201: AgentView }, 401, 403, 404, 409, 422, 429),
+        },
       },
     )
     .get(
@@ -55,7 +60,11 @@ export const agentRoutes = (fed: Federation) => {
       },
       {
         query: t.Object({ workspaceId: t.String({ minLength: 1, maxLength: 128 }) }),
-        detail: { summary: "A workspace's agents, here and on peers, newest first", tags },
+        detail: {
+          summary: "A workspace's agents, here and on peers, newest first",
+          tags,
+          responses: responses({ 200: AgentList }, 401, 403, 404, 422),
+        },
       },
     )
     .get(
@@ -67,7 +76,14 @@ export const agentRoutes = (fed: Federation) => {
         // A guest sees a mirror as last reported: refreshing it would ask another peer on the guest's behalf.
         return agentView(user.guestOf === null ? await refreshRemote(fed, agent) : agent);
       },
-      { params: AgentParams, detail: { summary: "One agent: status, exit code, output tail", tags } },
+      {
+        params: AgentParams,
+        detail: {
+          summary: "One agent: status, exit code, output tail",
+          tags,
+          responses: responses({ 200: AgentView }, 401, 403, 404),
+        },
+      },
     )
     .post(
       "/agents/:id/kill",
@@ -82,7 +98,11 @@ export const agentRoutes = (fed: Federation) => {
       {
         params: AgentParams,
         ...NoBody(user),
-        detail: { summary: "SIGTERM, then SIGKILL after the grace period; a finished agent is returned as is", tags },
+        detail: {
+          summary: "SIGTERM, then SIGKILL after the grace period; a finished agent is returned as is",
+          tags,
+          responses: responses({ 200: AgentView }, 401, 403, 404, 502),
+        },
       },
     );
 };

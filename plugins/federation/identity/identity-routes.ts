@@ -3,11 +3,13 @@
 // they have pinned (retried through the outbox when a peer can't be reached now).
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
-import { isTesseraError, OptionalBody } from "tessera/plugin";
+import { isTesseraError, OptionalBody, responses } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { listPeers } from "../peers/peer-store";
+import { KeyRotation } from "../response-schemas";
 import { WELL_KNOWN_PATH } from "../wire/constants";
 import { sendMessage } from "../wire/send";
+import { IdentityDocumentSchema } from "./document";
 
 /** A retired key verifying longer than this is a mistake, not a policy. */
 export const MAX_OVERLAP_MS = 30 * 86_400_000;
@@ -39,6 +41,8 @@ export const identityRoutes = (fed: Federation) =>
         detail: {
           summary: "This instance's federation identity: id, name, URL, public keys, capabilities",
           tags: ["federation"],
+          security: [],
+          responses: responses({ 200: IdentityDocumentSchema }),
         },
       },
     )
@@ -67,6 +71,10 @@ export const identityRoutes = (fed: Federation) =>
           ),
           (request) => fed.auth.requireAdmin(request),
         ),
-        detail: { summary: "Rotate the identity key; the previous key verifies until notAfter", tags: ["federation"] },
+        detail: {
+          summary: "Rotate the identity key; the previous key verifies until notAfter",
+          tags: ["federation"],
+          responses: responses({ 200: KeyRotation }, 401, 403, 422),
+        },
       },
     );

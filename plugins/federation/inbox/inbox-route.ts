@@ -4,10 +4,11 @@
 // nothing runs. Accepted messages get a signed response bound to their jti; a command that fails once
 // accepted (a limit, bad arguments) is answered with a signed ok: false and the matching HTTP status.
 import { Elysia } from "elysia";
-import { type Counter, isTesseraError, TesseraError } from "tessera/plugin";
+import { type Counter, isTesseraError, responses, TesseraError } from "tessera/plugin";
 import type { AnonymousLimits } from "../anonymous-limits";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
+import { signedResponse } from "../response-schemas";
 import { CLOCK_SKEW_S, INBOX_PATH, MAX_MESSAGE_BYTES, MEDIA_TYPE } from "../wire/constants";
 import type { Message } from "../wire/message";
 import { readCapped } from "../wire/read-body";
@@ -22,7 +23,8 @@ import {
 import { handleEvent } from "./handle-event";
 import { type Inbound, verifyInbound } from "./verify-inbound";
 
-const tooLarge = () => fedError("ERR_FED_TOO_LARGE", 413, `A federation message may be at most ${MAX_MESSAGE_BYTES} bytes`);
+export const tooLarge = () =>
+  fedError("ERR_FED_TOO_LARGE", 413, `A federation message may be at most ${MAX_MESSAGE_BYTES} bytes`);
 
 type Answer = { ok: true; result: unknown } | { ok: false; error: TesseraError };
 
@@ -96,5 +98,20 @@ export const inboxRoute = (fed: Federation, received: Counter, limits: Anonymous
         throw error;
       }
     },
-    { parse: "none", detail: { summary: "Signed messages from peers (application/jose compact JWS)", tags: ["federation"] } },
+    {
+      parse: "none",
+      detail: {
+        summary: "Signed messages from peers (application/jose compact JWS)",
+        tags: ["federation"],
+        security: [],
+        responses: responses(
+          { 200: signedResponse("The signed answer; a refusal after the message was verified is signed too, with its status") },
+          400,
+          401,
+          413,
+          415,
+          429,
+        ),
+      },
+    },
   );

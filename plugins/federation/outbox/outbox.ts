@@ -15,12 +15,17 @@ export interface OutboxPolicy {
   maxDelayMs: number;
 }
 
+/** What became of one delivery attempt: sent, failed with attempts left, or given up on. */
+export type OutboxOutcome = "delivered" | "retried" | "dead";
+
 export interface OutboxDeps {
   db: Database;
   log: Logger;
   peers: PeerCache;
   send(peer: PeerEntry, type: MessageType, body: object): Promise<unknown>;
   policy: OutboxPolicy;
+  /** Told each attempt's outcome, for the metrics. */
+  counted?(outcome: OutboxOutcome): void;
 }
 
 interface Pending {
@@ -143,6 +148,7 @@ export class Outbox {
   private async deliver(entry: Pending): Promise<void> {
     const peer = await this.deps.peers.get(entry.peerId);
     if (!peer || peer.peer.status === "disconnected") {
+      this.deps.counted?.("dead");
       await this.settle(entry, { state: "dead", reason: "the peer is gone" });
       return;
     }
@@ -152,6 +158,7 @@ export class Outbox {
     }
     try {
       await this.deps.send(peer, entry.type, entry.body);
+      this.deps.counted?.("delivered");
       await this.settle(entry, { state: "delivered" });
     } catch (error) {
       entry.attempts += 1;
@@ -164,9 +171,11 @@ export class Outbox {
           attempts: entry.attempts,
           error,
         });
+        this.deps.counted?.("dead");
         await this.settle(entry, { state: "dead", reason: code, attempts: entry.attempts });
         return;
       }
+      this.deps.counted?.("retried");
       entry.dueAt = Date.now() + backoffMs(entry.attempts, baseDelayMs, maxDelayMs);
       this.deps.log.debug("outbox delivery will be retried", { peer: entry.peerId, attempts: entry.attempts, code });
     }

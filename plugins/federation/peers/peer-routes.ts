@@ -1,8 +1,9 @@
 // Peer lifecycle for instance administrators: list, add by URL, accept, suspend, disconnect, grants.
 import { Elysia, t } from "elysia";
-import { JsonBody, NoBody, notFound, OptionalBody } from "tessera/plugin";
+import { JsonBody, NoBody, notFound, OptionalBody, responses } from "tessera/plugin";
 import type { Federation } from "../federation";
 import { listAudit } from "../identity/audit-log";
+import { AuditEntries, PeerChange, PeerView } from "../response-schemas";
 import { addPeer } from "./add-peer";
 import { GrantsSchema } from "./grants";
 import { acceptPeer, disconnectPeer, setGrants, suspendPeer } from "./lifecycle";
@@ -33,7 +34,11 @@ export const peerRoutes = (fed: Federation) => {
       await admin(request);
     })
     .get("/federation/peers", async () => ({ peers: (await listPeers(fed.db)).map(peerView) }), {
-      detail: { summary: "Peers of this instance, in every state", tags },
+      detail: {
+        summary: "Peers of this instance, in every state",
+        tags,
+        responses: responses({ 200: t.Object({ peers: t.Array(PeerView) }) }, 401, 403),
+      },
     })
     .post(
       "/federation/peers",
@@ -50,7 +55,11 @@ export const peerRoutes = (fed: Federation) => {
           ),
           admin,
         ),
-        detail: { summary: "Ask the instance at url to peer with this one (it stays requested until its admin accepts)", tags },
+        detail: {
+          summary: "Ask the instance at url to peer with this one (it stays requested until its admin accepts)",
+          tags,
+          responses: responses({ 201: PeerView }, 401, 403, 409, 422, 502),
+        },
       },
     )
     .get(
@@ -60,7 +69,7 @@ export const peerRoutes = (fed: Federation) => {
         if (!peer) throw notFound("No such peer", { path: params.id });
         return peerView(peer);
       },
-      { params: PeerParams, detail: { summary: "One peer", tags } },
+      { params: PeerParams, detail: { summary: "One peer", tags, responses: responses({ 200: PeerView }, 401, 403, 404) } },
     )
     .get(
       "/federation/peers/:id/audit",
@@ -71,7 +80,11 @@ export const peerRoutes = (fed: Federation) => {
           limit: t.Optional(t.Integer({ minimum: 1, maximum: 500 })),
           before: t.Optional(t.Integer({ minimum: 1 })),
         }),
-        detail: { summary: "What the peer's users did here (spawns, kills, refusals), newest first", tags },
+        detail: {
+          summary: "What the peer's users did here (spawns, kills, refusals), newest first",
+          tags,
+          responses: responses({ 200: AuditEntries }, 401, 403, 422),
+        },
       },
     )
     .post(
@@ -83,7 +96,11 @@ export const peerRoutes = (fed: Federation) => {
       {
         params: PeerParams,
         ...OptionalBody(t.Object({ grants: t.Optional(GrantsSchema) }, { additionalProperties: false }), admin),
-        detail: { summary: "Accept a pending request, or resume a suspended peer", tags },
+        detail: {
+          summary: "Accept a pending request, or resume a suspended peer",
+          tags,
+          responses: responses({ 200: PeerChange }, 401, 403, 404, 409, 422),
+        },
       },
     )
     .post(
@@ -95,7 +112,11 @@ export const peerRoutes = (fed: Federation) => {
       {
         params: PeerParams,
         ...NoBody(admin),
-        detail: { summary: "Refuse the peer's messages until it is accepted again", tags },
+        detail: {
+          summary: "Refuse the peer's messages until it is accepted again",
+          tags,
+          responses: responses({ 200: PeerChange }, 401, 403, 404, 409),
+        },
       },
     )
     .post(
@@ -104,7 +125,15 @@ export const peerRoutes = (fed: Federation) => {
         const { peer, notified } = await disconnectPeer(fed, params.id);
         return { ...peerView(peer), notified };
       },
-      { params: PeerParams, ...NoBody(admin), detail: { summary: "End the connection; its agents here are killed", tags } },
+      {
+        params: PeerParams,
+        ...NoBody(admin),
+        detail: {
+          summary: "End the connection; its agents here are killed",
+          tags,
+          responses: responses({ 200: PeerChange }, 401, 403, 404, 409),
+        },
+      },
     )
     .put(
       "/federation/peers/:id/grants",
@@ -114,7 +143,11 @@ export const peerRoutes = (fed: Federation) => {
       {
         params: PeerParams,
         ...JsonBody(GrantsSchema, admin),
-        detail: { summary: "What the peer may do here: commands and agent types", tags },
+        detail: {
+          summary: "What the peer may do here: commands and agent types",
+          tags,
+          responses: responses({ 200: PeerView }, 401, 403, 404, 422),
+        },
       },
     );
 };

@@ -1,12 +1,13 @@
 // The hub's API for agents on a peer: spawn into a workspace (members), list, read and kill.
 import { Elysia, t } from "elysia";
-import { JsonBody, NoBody } from "tessera/plugin";
+import { JsonBody, NoBody, responses } from "tessera/plugin";
 import { refuseGuestRelay, requireAgentRole } from "../agents/agent-access";
 import { SpawnBody } from "../agents/agent-routes";
 import { type AgentRecord, getAgent, listAgents } from "../agents/agent-store";
 import { agentView } from "../agents/agent-view";
 import type { Federation } from "../federation";
 import { actingUser } from "../identity/acting-user";
+import { AgentList, AgentView } from "../response-schemas";
 import { killRemote, refreshRemote, spawnRemote } from "./remote-agents";
 
 const tags = ["federation"];
@@ -46,7 +47,11 @@ export const remoteRoutes = (fed: Federation) => {
       {
         params: PeerParams,
         ...JsonBody(t.Object(SpawnBody, { additionalProperties: false }), user),
-        detail: { summary: "Spawn an agent on a peer, into a workspace; its reports reach the workspace's stream", tags },
+        detail: {
+          summary: "Spawn an agent on a peer, into a workspace; its reports reach the workspace's stream",
+          tags,
+          responses: responses({ 201: AgentView }, 401, 403, 404, 409, 422, 502),
+        },
       },
     )
     .get(
@@ -58,7 +63,11 @@ export const remoteRoutes = (fed: Federation) => {
       {
         params: PeerParams,
         query: t.Object({ workspaceId: t.String({ minLength: 1, maxLength: 128 }) }),
-        detail: { summary: "A workspace's agents on this peer, newest first", tags },
+        detail: {
+          summary: "A workspace's agents on this peer, newest first",
+          tags,
+          responses: responses({ 200: AgentList }, 401, 403, 404, 422),
+        },
       },
     )
     .get(
@@ -69,7 +78,11 @@ export const remoteRoutes = (fed: Federation) => {
       },
       {
         params: AgentParams,
-        detail: { summary: "An agent on a peer: status and output tail (asked of the peer while it runs)", tags },
+        detail: {
+          summary: "An agent on a peer: status and output tail (asked of the peer while it runs)",
+          tags,
+          responses: responses({ 200: AgentView }, 401, 403, 404, 502),
+        },
       },
     )
     .post(
@@ -79,6 +92,10 @@ export const remoteRoutes = (fed: Federation) => {
         const { user } = await fed.auth.requireUser(request);
         return agentView(await killRemote(fed, mirror, actingUser(user)));
       },
-      { params: AgentParams, ...NoBody(user), detail: { summary: "Kill an agent on a peer", tags } },
+      {
+        params: AgentParams,
+        ...NoBody(user),
+        detail: { summary: "Kill an agent on a peer", tags, responses: responses({ 200: AgentView }, 401, 403, 404, 502) },
+      },
     );
 };

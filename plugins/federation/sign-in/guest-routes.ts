@@ -2,7 +2,7 @@
 // home instance) with a nonce bound to a cookie only this browser holds; the peer sends it back to
 // .../callback with a signed assertion, verified as strictly as an ID token, and a guest session starts.
 import { Elysia, t } from "elysia";
-import { forbidden, notFound, parseDuration, safeReturnTo } from "tessera/plugin";
+import { forbidden, notFound, parseDuration, redirect, responses, safeReturnTo } from "tessera/plugin";
 import { cookieValue, createSession, revokeSessionByToken, SESSION_COOKIE } from "tessera/plugin/identity";
 import type { AnonymousLimits } from "../anonymous-limits";
 import { fedError } from "../errors";
@@ -93,7 +93,12 @@ export const guestRoutes = (fed: Federation, limits: AnonymousLimits) =>
       },
       {
         params: PeerParams,
-        detail: { summary: "Sign in as a user of a peer: redirects to that instance", tags },
+        detail: {
+          summary: "Sign in as a user of a peer: redirects to that instance",
+          tags,
+          security: [],
+          responses: responses({ 302: redirect("To the peer's /federation/v1/sign-in") }, 403, 404, 422, 429),
+        },
       },
     )
     .get(
@@ -102,6 +107,17 @@ export const guestRoutes = (fed: Federation, limits: AnonymousLimits) =>
       {
         params: PeerParams,
         query: t.Object({ state: t.String({ maxLength: 128 }), assertion: t.String({ maxLength: 8192 }) }),
-        detail: { summary: "Where the peer returns the browser with its signed assertion; starts a guest session", tags },
+        detail: {
+          summary: "Where the peer returns the browser with its signed assertion; starts a guest session",
+          tags,
+          security: [],
+          responses: responses(
+            { 303: redirect("Signed in as a guest: to returnTo, the session cookie set") },
+            400,
+            401,
+            403,
+            422,
+          ),
+        },
       },
     );

@@ -2,7 +2,7 @@
 // for the user signed in here, an assertion addressed to that peer, and sends the browser to the peer's
 // callback at the URL pinned when it was accepted (never one the request names).
 import { Elysia, t } from "elysia";
-import { forbidden, isTesseraError } from "tessera/plugin";
+import { forbidden, isTesseraError, redirect, responses } from "tessera/plugin";
 import type { Principal } from "tessera/plugin/identity";
 import { fedError } from "../errors";
 import type { Federation } from "../federation";
@@ -64,6 +64,7 @@ export const homeRoute = (fed: Federation) =>
       detail: {
         summary: "Sign this instance's user in at a peer: redirects there with a signed assertion",
         tags: ["federation"],
+        responses: responses({ 303: redirect("To the peer's callback with the assertion, or to sign in here first") }, 403, 422),
       },
     },
   );

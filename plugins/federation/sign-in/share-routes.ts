@@ -1,8 +1,9 @@
 // POST/GET /workspaces/:id/shares and DELETE /workspaces/:id/shares/:peerId: which peers' users may
 // sign in here as guests and use this workspace, and with which role (member or viewer).
 import { Elysia, t } from "elysia";
-import { JsonBody, NoBody, notFound } from "tessera/plugin";
+import { JsonBody, NoBody, notFound, responses } from "tessera/plugin";
 import type { Federation } from "../federation";
+import { Share } from "../response-schemas";
 import { listShares, shareWorkspace, unshareWorkspace } from "./shares";
 
 const Id = t.String({ pattern: "^[\\w-]{1,64}$" });
@@ -29,7 +30,11 @@ export const shareRoutes = (fed: Federation) =>
             { additionalProperties: false },
           ),
         ),
-        detail: { summary: "Share the workspace with a peer: its users who sign in here as guests get this role", tags },
+        detail: {
+          summary: "Share the workspace with a peer: its users who sign in here as guests get this role",
+          tags,
+          responses: responses({ 201: Share }, 401, 403, 404, 409, 422),
+        },
       },
     )
     .get(
@@ -38,7 +43,14 @@ export const shareRoutes = (fed: Federation) =>
         await fed.auth.requireRole(request, params.id, "viewer");
         return { shares: await listShares(fed.db, params.id) };
       },
-      { params: t.Object({ id: Id }), detail: { summary: "The peers this workspace is shared with", tags } },
+      {
+        params: t.Object({ id: Id }),
+        detail: {
+          summary: "The peers this workspace is shared with",
+          tags,
+          responses: responses({ 200: t.Object({ shares: t.Array(Share) }) }, 401, 403, 404),
+        },
+      },
     )
     .delete(
       "/workspaces/:id/shares/:peerId",
@@ -50,6 +62,10 @@ export const shareRoutes = (fed: Federation) =>
       {
         params: t.Object({ id: Id, peerId: PeerId }),
         ...NoBody(),
-        detail: { summary: "Stop sharing with a peer; its guests lose the workspace at once", tags },
+        detail: {
+          summary: "Stop sharing with a peer; its guests lose the workspace at once",
+          tags,
+          responses: responses({ 204: { description: "No longer shared", body: null } }, 401, 403, 404),
+        },
       },
     );

@@ -3,6 +3,7 @@
 // matching sessions: by (issuer, sid), or every session of the (issuer, sub) user. With several
 // providers, the token's (unverified) `iss` only chooses whose keys and client id verify it.
 import { Elysia } from "elysia";
+import { responses } from "tessera/plugin";
 import { recordOnce } from "tessera/plugin/db";
 import { findUserByIdentity, revokeSessionsWhere } from "tessera/plugin/identity";
 import { markerKey } from "../kv";
@@ -60,5 +61,12 @@ export const backchannelLogoutRoute = (rp: RelyingParty) =>
       rp.ctx.log.info("back-channel logout", { revoked, bySid: claims.sid !== undefined });
       return new Response(null, { status: 200, headers: { "cache-control": "no-store" } });
     },
-    { detail: { summary: "OpenID Back-Channel Logout: the provider ends sessions here", tags: ["auth"] } },
+    {
+      detail: {
+        summary: "OpenID Back-Channel Logout: the provider ends sessions here",
+        tags: ["auth"],
+        security: [],
+        responses: responses({ 200: { description: "The sessions named by the logout token are ended", body: null } }, 400, 415),
+      },
+    },
   );

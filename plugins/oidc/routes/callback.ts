@@ -3,13 +3,14 @@
 // exchanged with that provider and the PKCE verifier; the ID token is verified against that provider
 // alone; then a new session starts and the browser goes to returnTo.
 import { Elysia } from "elysia";
-import { badRequest } from "tessera/plugin";
+import { badRequest, redirect, responses } from "tessera/plugin";
 import { recordOnce } from "tessera/plugin/db";
 import { cookieValue, SESSION_COOKIE } from "tessera/plugin/identity";
 import { exchangeCode } from "../authorization-code";
 import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, setCookie } from "../cookies";
 import { oidcError } from "../errors";
+import { usesGroups } from "../groups";
 import { type IdTokenClaims, validateIdToken } from "../id-token";
 import { markerKey } from "../kv";
 import { FLOW_TTL_SECONDS, flowCookieName, isStateShaped, type LoginFlow, openFlow } from "../login-flow";
@@ -90,7 +91,8 @@ const checkResponseIssuer = (provider: Provider, iss: string | null) => {
 
 const wantsProfile = ({ settings }: ProviderClient, claims: IdTokenClaims) =>
   (claims.email === undefined && settings.scopes.includes("email")) ||
-  (claims.name === undefined && settings.scopes.includes("profile"));
+  (claims.name === undefined && settings.scopes.includes("profile")) ||
+  (claims.groups === undefined && usesGroups(settings));
 
 // A provider removed from the config while a sign-in at it was in flight.
 const providerOf = (rp: RelyingParty, flow: LoginFlow): ProviderClient => {
@@ -126,18 +128,27 @@ const complete = async (rp: RelyingParty, request: Request, clear: string[]) => 
     nonce: flow.nonce,
     keys: provider.keys,
     clockToleranceSeconds: settings.clockToleranceSeconds,
+    groupsClaim: settings.groupsClaim,
   });
   if (wantsProfile(client, claims) && metadata.userinfoEndpoint && tokens.accessToken) {
-    const profile = await fetchUserinfo(ctx.fetch, ctx.log, metadata.userinfoEndpoint, tokens.accessToken, claims.subject);
+    const profile = await fetchUserinfo(
+      ctx.fetch,
+      ctx.log,
+      metadata.userinfoEndpoint,
+      tokens.accessToken,
+      claims.subject,
+      settings.groupsClaim,
+    );
     if (profile) {
       // An email and the provider's word that it is verified travel together.
       const email = claims.email === undefined ? { email: profile.email, emailVerified: profile.emailVerified } : {};
-      claims = { ...claims, ...email, name: claims.name ?? profile.name };
+      claims = { ...claims, ...email, name: claims.name ?? profile.name, groups: claims.groups ?? profile.groups };
     }
   }
   const token = await signIn(ctx.db, request, {
     issuer: settings.issuer,
     linkByEmail: settings.linkByEmail,
+    groups: usesGroups(settings) ? { settings, log: ctx.log } : undefined,
     claims,
     idToken: tokens.idToken,
     ttlMs: settings.sessionTtlMs,
@@ -163,5 +174,13 @@ export const callbackRoute = (rp: RelyingParty) =>
       browserResponse({ request, requestId: requestIdOf(set.headers), log: rp.ctx.log, retryHref: "/auth/login" }, (clear) =>
         complete(rp, request, clear),
       ),
-    { detail: { summary: "Where the OpenID provider returns the browser; starts the session", tags: ["auth"] } },
+    {
+      detail: {
+        summary: "Where the OpenID provider returns the browser; starts the session",
+        tags: ["auth"],
+        description: "A browser that asked for HTML gets an error page with the request id instead of problem+json.",
+        security: [],
+        responses: responses({ 303: redirect("Signed in: to returnTo, the session cookie set") }, 400, 401, 403, 502, 503),
+      },
+    },
   );

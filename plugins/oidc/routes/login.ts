@@ -2,7 +2,7 @@
 // provider (code flow, PKCE S256, state, nonce), with the sign-in sealed into a cookie named after
 // its state. The sealed flow names the provider, so the one callback can route it.
 import { Elysia } from "elysia";
-import { type PeerAddress, rateLimited, safeReturnTo } from "tessera/plugin";
+import { type PeerAddress, rateLimited, redirect, responses, safeReturnTo } from "tessera/plugin";
 import { startAuthorization } from "../authorization-code";
 import { browserResponse, requestIdOf } from "../browser-response";
 import { clearCookie, cookieNamesWithPrefix, setCookie } from "../cookies";
@@ -57,7 +57,14 @@ export const loginRoute = (rp: RelyingParty) => {
           redirectToProvider(rp, rp.defaultProvider(), request, query.returnTo),
         );
       },
-      { detail: { summary: "Start single sign-on at the first provider: redirects to it", tags: ["auth"] } },
+      {
+        detail: {
+          summary: "Start single sign-on at the first provider: redirects to it",
+          tags: ["auth"],
+          security: [],
+          responses: responses({ 302: redirect("To the provider's authorization endpoint") }, 422, 429, 502, 503),
+        },
+      },
     )
     .get(
       "/auth/login/:provider",
@@ -67,6 +74,13 @@ export const loginRoute = (rp: RelyingParty) => {
           redirectToProvider(rp, rp.provider(params.provider), request, query.returnTo),
         );
       },
-      { detail: { summary: "Start single sign-on at the named provider: redirects to it", tags: ["auth"] } },
+      {
+        detail: {
+          summary: "Start single sign-on at the named provider: redirects to it",
+          tags: ["auth"],
+          security: [],
+          responses: responses({ 302: redirect("To the provider's authorization endpoint") }, 404, 422, 429, 502, 503),
+        },
+      },
     );
 };

@@ -2,7 +2,7 @@
 // endpoint when it has one, so the provider's session ends too (RP-initiated logout), or else to
 // postLogoutRedirectUri. A cookie-authenticated request must come from this site (CSRF).
 import { Elysia } from "elysia";
-import { requireSameOrigin } from "tessera/plugin";
+import { redirect, requireSameOrigin, responses } from "tessera/plugin";
 import { bearerToken, cookieValue, revokeSessionByToken, SESSION_COOKIE, type Session } from "tessera/plugin/identity";
 import { clearCookie } from "../cookies";
 import type { RelyingParty } from "../relying-party";
@@ -34,5 +34,11 @@ export const logoutRoute = (rp: RelyingParty) =>
       headers.append("set-cookie", clearCookie(SESSION_COOKIE, "/", rp.settings.secureCookies));
       return new Response(null, { status: 303, headers });
     },
-    { detail: { summary: "Sign out: revokes the session, then signs out at the provider where it offers that", tags: ["auth"] } },
+    {
+      detail: {
+        summary: "Sign out: revokes the session, then signs out at the provider where it offers that",
+        tags: ["auth"],
+        responses: responses({ 303: redirect("To the provider's end-session endpoint, or postLogoutRedirectUri") }, 403),
+      },
+    },
   );

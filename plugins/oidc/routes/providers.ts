@@ -2,7 +2,8 @@
 // start, whether it answers), so the console can offer a choice and say when one is down. Public: it
 // names nothing a login button would not, and readiness without the reason (that is /readyz's, behind
 // the metrics token).
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
+import { responses } from "tessera/plugin";
 import type { RelyingParty } from "../relying-party";
 
 export const providersRoute = (rp: RelyingParty) =>
@@ -19,5 +20,16 @@ export const providersRoute = (rp: RelyingParty) =>
         })),
       };
     },
-    { detail: { summary: "The OpenID providers one can sign in with", tags: ["auth"] } },
+    {
+      detail: {
+        summary: "The OpenID providers one can sign in with",
+        tags: ["auth"],
+        security: [],
+        responses: responses({
+          200: t.Object({
+            providers: t.Array(t.Object({ id: t.String(), name: t.String(), loginUrl: t.String(), ready: t.Boolean() })),
+          }),
+        }),
+      },
+    },
   );

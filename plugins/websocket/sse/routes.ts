@@ -2,8 +2,8 @@
 // hold a WebSocket. Everything that can fail is checked before the stream starts, so failures are
 // problem+json: 401/403 (not a user), 406 (Accept), 400 (bad resume id), 404, 429, 503.
 
-import { Elysia } from "elysia";
-import { type MaybePromise, parseSince, TesseraError } from "tessera/plugin";
+import { Elysia, t } from "elysia";
+import { type MaybePromise, parseSince, responses, TesseraError } from "tessera/plugin";
 import type { Auth } from "tessera/plugin/identity";
 import type { PeerAddress } from "../admission";
 import { userIdentity } from "../credentials";
@@ -52,6 +52,19 @@ export const eventStreamRoutes = ({ auth, admit, streams }: EventStreamRouteOpti
       detail: {
         summary: "Follow a workspace's events as Server-Sent Events (resume with Last-Event-ID or ?since=)",
         tags: ["websocket"],
+        responses: responses(
+          {
+            200: {
+              description: "The same events as the WebSocket's, one per SSE message (docs/websocket.md)",
+              body: { "text/event-stream": t.String() },
+            },
+          },
+          401,
+          404,
+          406,
+          422,
+          429,
+        ),
       },
     },
   );

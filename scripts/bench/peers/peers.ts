@@ -67,8 +67,8 @@ export const socketIoArgv = (db: string): string[] => [node(), join(outDir, "soc
 
 /**
  * The WebSocket load client, for every contender; its flags are passed through as its usage line gives them.
- * The same compiled client runs on Bun rather than Node: a connect costs it 155–245 µs of CPU there against
- * 350–450 µs on Node (measured), and on a small machine the client shares the CPUs with the server it measures.
+ * The same compiled client runs on Bun rather than Node: a connect costs it less CPU there, and on a small
+ * machine the client shares the CPUs with the server it measures.
  */
 export const wsLoadArgv = (flags: readonly string[]): string[] => [
   process.execPath,

@@ -50,7 +50,7 @@ describe("plugin commands", () => {
     const result = await runCli(["ledger", "add", "5", "--memo", "x", "--mmo", "y", "--config", withLedger], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      "tessera: ERR_BAD_REQUEST: Unknown option '--mmo'\nUsage: tessera ledger add AMOUNT --memo TEXT [--echo] [--config FILE]\n",
+      'tessera: ERR_BAD_REQUEST: Unknown option "--mmo" (did you mean "--memo"?)\nUsage: tessera ledger add AMOUNT --memo TEXT [--echo] [--config FILE]\n',
     );
   });
 

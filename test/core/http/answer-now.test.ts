@@ -2,10 +2,11 @@
 // they hand back later (a value, a rejection, a drizzle query builder) must come out exactly as an
 // awaited handler's would, problem+json, request id and metrics included.
 import { describe, expect, test } from "bun:test";
+import { type AnyElysia, Elysia } from "elysia";
 import { createBunRouteHandler } from "elysia/adapter/bun/compose";
 import { andThen, isPromiseLike } from "../../../core/async/maybe-promise";
 import { conflict } from "../../../core/errors/tessera-error";
-import { answerNow, hookNow } from "../../../core/http/answer-now";
+import { answerNow, hookLater, hookNow, mapResponseNow, upgradeNow } from "../../../core/http/answer-now";
 import { createHttpApp } from "../../../core/http/create-app";
 import { createLogger } from "../../../core/log/json-logger";
 import { httpMetrics } from "../../../core/metrics/http-metrics";
@@ -118,16 +119,128 @@ describe("answerNow handlers", () => {
     expect(text).toContain('tessera_http_requests_total{method="GET",route="/refused-later",status="409"} 1');
     expect(text).toContain('tessera_http_requests_total{method="GET",route="/later",status="200"} 1');
   });
+});
 
-  test("hookNow hooks run on every request, and Bun's entry for a route is not an async function", async () => {
+// One test per wrapper, each beside a control that looks asynchronous, so that a change in how Elysia
+// reads a function's source shows up here and not as a slower server.
+const compiledRoute = (app: AnyElysia, path: string) => {
+  const route = app.router.history.find((candidate) => candidate.path === path);
+  if (!route?.compile) throw new Error(`no compiled route for ${path}`);
+  return route.compile().toString();
+};
+
+const bunEntry = (app: AnyElysia, path: string) => {
+  const route = app.router.history.find((candidate) => candidate.path === path);
+  if (!route) throw new Error(`no route for ${path}`);
+  return createBunRouteHandler(app, route).toString();
+};
+
+describe("Elysia's reading of each wrapper", () => {
+  test("answerNow: the route calls the handler without awaiting it, where an async handler is awaited", () => {
+    const plain = new Elysia().get(
+      "/",
+      answerNow(() => "now"),
+    );
+    const awaited = new Elysia().get("/", async () => "later");
+    expect(compiledRoute(plain, "/")).toStartWith("function handle(");
+    expect(compiledRoute(plain, "/")).not.toContain("await handler");
+    expect(compiledRoute(awaited, "/")).toStartWith("async function handle(");
+    expect(compiledRoute(awaited, "/")).toContain("await handler");
+  });
+
+  test("hookNow: Bun's entry for a route calls the hook plainly, where an async hook makes it wait", async () => {
+    let calls = 0;
+    const plain = new Elysia()
+      .onRequest(
+        hookNow(() => {
+          calls++;
+        }),
+      )
+      .get("/", () => "ok");
+    const awaited = new Elysia()
+      .onRequest(async () => {
+        calls++;
+      })
+      .get("/", () => "ok");
+    expect(bunEntry(plain, "/")).toContain("onRequest[0](c)");
+    expect(bunEntry(plain, "/")).not.toContain("await");
+    expect(bunEntry(awaited, "/")).toContain("await");
+    await plain.handle(new Request("http://tessera.test/"));
+    expect(calls).toBe(1);
+  });
+
+  test("hookLater: Bun's entry awaits the hook even when its body reads as plain, so its refusal and headers count", async () => {
+    const refuseLater = ({ request, set }: { request: Request; set: { headers: Record<string, string | number> } }) => {
+      const waited = Bun.sleep(1);
+      set.headers["x-checked"] = "yes";
+      if (request.url.endsWith("/refused")) return waited.then(() => Promise.reject(conflict("Refused later")));
+      return waited;
+    };
+    const waits = createHttpApp({
+      log: createLogger({ write: () => undefined }),
+      metrics: httpMetrics(new Registry()),
+      bodyLimit: 1024,
+      allowedOrigins: ["http://tessera.test"],
+    })
+      .onRequest(hookLater(refuseLater))
+      .get("/ok", () => "ok")
+      .get("/refused", () => "never");
+    expect(bunEntry(waits, "/ok")).toContain("await");
+    const refused = await waits.handle(new Request("http://tessera.test/refused"));
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: "ERR_CONFLICT", detail: "Refused later" });
+    const passed = await waits.handle(new Request("http://tessera.test/ok"));
+    expect(await passed.text()).toBe("ok");
+    expect(passed.headers.get("x-checked")).toBe("yes");
+  });
+
+  test("upgradeNow: the route parses the query and the server but does not await the handler", async () => {
+    const upgrades = new Elysia().get(
+      "/ws",
+      upgradeNow(({ server, query }) => ({ server, query })),
+    );
+    const awaited = new Elysia().get("/ws", async ({ server, query }) => ({ server: server !== null, query }));
+    const compiled = compiledRoute(upgrades, "/ws");
+    expect(compiled).toStartWith("function handle(");
+    expect(compiled).not.toContain("await handler");
+    expect(compiled).toContain("parseQueryFromURL");
+    expect(compiled).toContain("'server'");
+    expect(compiledRoute(awaited, "/ws")).toContain("await handler");
+    const response = await upgrades.handle(new Request("http://tessera.test/ws?ticket=t1"));
+    expect(await response.json()).toEqual({ server: null, query: { ticket: "t1" } });
+  });
+
+  test("upgradeNow: an upgrade that has to wait still answers through the root app", async () => {
+    const later = createHttpApp({
+      log: createLogger({ write: () => undefined }),
+      metrics: httpMetrics(new Registry()),
+      bodyLimit: 1024,
+      allowedOrigins: ["http://tessera.test"],
+    }).get(
+      "/ws",
+      upgradeNow(async ({ query }) => {
+        await Bun.sleep(1);
+        throw conflict("Not upgraded", { path: String(query.ticket) });
+      }),
+    );
+    const response = await later.handle(new Request("http://tessera.test/ws?ticket=t2"));
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: "ERR_CONFLICT", path: "t2" });
+  });
+
+  test("mapResponseNow: routes it covers stay plain functions, where an async mapResponse makes them async", () => {
+    const plain = new Elysia().mapResponse(mapResponseNow(() => undefined)).get("/", () => "ok");
+    const awaited = new Elysia().mapResponse(async () => undefined).get("/", () => "ok");
+    expect(compiledRoute(plain, "/")).toStartWith("function handle(");
+    expect(compiledRoute(awaited, "/")).toStartWith("async function handle(");
+  });
+
+  test("the root app's own hooks keep every route a plain function, and a hookNow hook on it runs each request", async () => {
+    expect(compiledRoute(app, "/now")).toStartWith("function handle(");
+    expect(bunEntry(app, "/now")).not.toContain("await");
     const before = hookCalls;
     await get("/now");
     expect(hookCalls).toBe(before + 1);
-    const route = app.router.history.find((candidate) => candidate.path === "/now");
-    if (!route) throw new Error("no /now route");
-    const entry = createBunRouteHandler(app, route).toString();
-    expect(entry).toContain("onRequest[1](c)");
-    expect(entry).not.toContain("await");
   });
 });
 

@@ -158,6 +158,33 @@ describe("Registry definitions", () => {
     expect(() => registry.histogram({ name: "h2", help: "", buckets: [1, 1] })).toThrow("strictly increasing");
   });
 
+  test("a counter's collect callback brings a total kept elsewhere up to date at each scrape", () => {
+    const registry = new Registry();
+    let elsewhere = 1.5;
+    registry.counter({
+      name: "cpu_seconds_total",
+      help: "C.",
+      collect: (counter) => counter.inc(elsewhere - (counter.children[0]?.child.value ?? 0)),
+    });
+    expect(lines(registry)).toEqual(["# HELP cpu_seconds_total C.", "# TYPE cpu_seconds_total counter", "cpu_seconds_total 1.5"]);
+    elsewhere = 4;
+    expect(lines(registry)[2]).toBe("cpu_seconds_total 4");
+  });
+
+  test("a failing counter collect callback is reported like a gauge's", () => {
+    const failures: string[] = [];
+    const registry = new Registry({ onCollectError: (name) => failures.push(name) });
+    registry.counter({
+      name: "broken_total",
+      help: "B.",
+      collect: () => {
+        throw new Error("nope");
+      },
+    });
+    expect(registry.render()).toBe("");
+    expect(failures).toEqual(["broken_total"]);
+  });
+
   test("a failing collect callback is reported and leaves the rest of the scrape intact", () => {
     const failures: string[] = [];
     const registry = new Registry({ onCollectError: (name) => failures.push(name) });

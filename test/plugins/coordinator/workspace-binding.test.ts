@@ -104,7 +104,7 @@ for (const { dialect, create } of await testDatabaseUrls()) {
     test("the principal of a bound key carries its workspaces; an unbound key's carries none", async () => {
       const { auth } = c.t.runtime;
       const principal = async (key: string) =>
-        auth.resolve(new Request("http://localhost/coordinator/health", { headers: { "x-api-key": key } }));
+        auth.principalNow(new Request("http://localhost/coordinator/health", { headers: { "x-api-key": key } }));
       expect(await principal(keys.bound)).toEqual({
         kind: "service",
         name: "bound",

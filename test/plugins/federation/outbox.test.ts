@@ -24,6 +24,7 @@ describe("the outbox", () => {
   const sent: { body: object; at: number }[] = [];
   let failures = 0;
   let outbox: Outbox;
+  const outcomes: string[] = [];
 
   const addPeer = async (id: string, status: PeerStatus = "active") => {
     const now = Date.now();
@@ -48,6 +49,7 @@ describe("the outbox", () => {
       log: createLogger({ level: "error", write: () => {} }),
       peers,
       policy: { attempts, baseDelayMs: 20, maxDelayMs: 100 },
+      counted: (outcome) => outcomes.push(outcome),
       send: async (_peer, _type, body) => {
         if (failures > 0) {
           failures -= 1;
@@ -73,6 +75,7 @@ describe("the outbox", () => {
     await migrate(db);
     peers = new PeerCache(db);
     sent.length = 0;
+    outcomes.length = 0;
     failures = 0;
     await addPeer("peer-a");
     outbox = make();
@@ -109,12 +112,22 @@ describe("the outbox", () => {
     expect(await rowResult({ n: 1 })).toMatchObject({ state: "dead", reason: "ERR_FED_UNREACHABLE", attempts: 3 });
   });
 
+  test("counts every attempt's outcome: delivered, retried, dead", async () => {
+    failures = 3;
+    await outbox.enqueue("peer-a", "event", { n: 1 });
+    await outbox.enqueue("peer-a", "event", { n: 2 });
+    await until(() => sent.length === 1, "the second message");
+    await until(() => outcomes.length === 4, "four outcomes");
+    expect(outcomes).toEqual(["retried", "retried", "dead", "delivered"]);
+  });
+
   test("holds messages for a suspended peer without spending attempts", async () => {
     await addPeer("peer-b", "remote_suspended");
     await outbox.enqueue("peer-b", "event", { n: 1 });
     await Bun.sleep(100);
     expect(sent).toHaveLength(0);
     expect(outbox.pending()).toBe(1);
+    expect(outcomes).toEqual([]);
   });
 
   test("messages left undelivered are sent after a restart", async () => {

@@ -67,7 +67,7 @@ describe("answers from the identity provider are capped while they stream", () =
 
   test("refuses an endless userinfo response at the cap, signing in with the ID token's claims", async () => {
     const outcome = await settlesFast("/endless/userinfo", () =>
-      fetchUserinfo(fetch, log, server.url("/endless/userinfo"), "access-token", "alice"),
+      fetchUserinfo(fetch, log, server.url("/endless/userinfo"), "access-token", "alice", "groups"),
     );
     expect(outcome).toEqual({ value: null });
     expect(warnings.at(-1)).toMatchObject({ fields: { reason: expect.stringContaining("larger than") } });

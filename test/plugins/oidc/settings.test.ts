@@ -46,6 +46,12 @@ describe("plugins.oidc settings", () => {
     ]);
   });
 
+  test("refuses admin groups set next to providers, where no provider would own them", () => {
+    expect(() => settingsOf({ adminGroups: ["admins"], providers: [entry("b", "https://b.example.com")] })).toThrow(
+      expect.objectContaining({ code: "ERR_CONFIG_INVALID", path: "plugins.oidc.adminGroups" }),
+    );
+  });
+
   test("a provider's key next to providers is refused, naming it", () => {
     expect(() => settingsOf({ issuer: "https://a.example.com", providers: [entry("b", "https://b.example.com")] })).toThrow(
       expect.objectContaining({ code: "ERR_CONFIG_INVALID", path: "plugins.oidc.issuer" }),
