@@ -54,3 +54,6 @@ export const formatRecord = (
   record: unknown,
   json: boolean,
 ): string => (json ? JSON.stringify(record) : padColumns(fields.map(([name, value]) => [`${name}:`, show(value)])));
+
+/** The `--json` switch of every listing command: a table on a terminal, JSON for scripts. */
+export const JSON_FLAG = { json: { type: "boolean", usage: "print JSON instead of a table" } } as const;

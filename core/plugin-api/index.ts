@@ -2,7 +2,7 @@
 // same code the core runs; `tessera/plugin/db` and `tessera/plugin/identity` hold the rest.
 
 export { andThen, type MaybePromise } from "../async/maybe-promise";
-export { type Column, formatList, formatRecord, instant } from "../cli/output";
+export { type Column, formatList, formatRecord, instant, JSON_FLAG } from "../cli/output";
 export { parseDuration } from "../cli/parse-duration";
 export { type ConfigIssue, configError, issueAt } from "../config/config-issue";
 export type { JsonPath } from "../config/json-path";

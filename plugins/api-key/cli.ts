@@ -1,6 +1,6 @@
 // `tessera keys create --name N [--scopes a,b]`: a new key, shown once, and the entry for plugins.api-key.keys.
 // `tessera keys list`: the configured keys by name, with scopes, workspaces, expiry and last use; never a hash.
-import { badRequest, type Command, type CommandFlags, formatList, instant } from "tessera/plugin";
+import { badRequest, type Command, type CommandFlags, formatList, instant, JSON_FLAG } from "tessera/plugin";
 import { type ApiKeyConfig, KEY_NAME_PATTERN, SCOPE_PATTERN } from "./config";
 import { generateApiKey, hashApiKey } from "./keyring";
 import { readLastUses } from "./last-use";
@@ -41,7 +41,7 @@ export const keysCreateCommand: Command<ApiKeyConfig, typeof KEYS_CREATE_FLAGS> 
   run: ({ flags }, command) => command.out(keysCreate(flags)),
 };
 
-const KEYS_LIST_FLAGS = { json: { type: "boolean", usage: "print JSON instead of a table" } } satisfies CommandFlags;
+const KEYS_LIST_FLAGS = JSON_FLAG satisfies CommandFlags;
 
 export const keysListCommand: Command<ApiKeyConfig, typeof KEYS_LIST_FLAGS> = {
   name: "keys list",

@@ -3,7 +3,7 @@
 // federation from the plugin's ctx (database, keys, grants) without starting anything; the running
 // server reads the changed peer from the database within seconds (peer-cache.ts).
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { badRequest, type Command, type CommandFlags, formatList, instant } from "tessera/plugin";
+import { badRequest, type Command, type CommandFlags, formatList, instant, JSON_FLAG } from "tessera/plugin";
 import type { FederationConfig } from "./config";
 import { createFederation } from "./create-federation";
 import { addPeer } from "./peers/add-peer";
@@ -24,7 +24,7 @@ export const peersAdd: Command<FederationConfig> = {
   },
 };
 
-const LIST_FLAGS = { json: { type: "boolean", usage: "print JSON instead of a table" } } satisfies CommandFlags;
+const LIST_FLAGS = JSON_FLAG satisfies CommandFlags;
 
 export const peersList: Command<FederationConfig, typeof LIST_FLAGS> = {
   name: "peers list",

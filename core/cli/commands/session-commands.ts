@@ -3,7 +3,7 @@ import { badRequest, notFound } from "../../errors/tessera-error";
 import { listLiveSessions, revokeSession, revokeSessionsWhere } from "../../identity/sessions";
 import { findUserRecord } from "../../identity/users";
 import type { CoreCommand } from "../core-commands";
-import { formatList, instant, print } from "../output";
+import { formatList, instant, JSON_FLAG, print } from "../output";
 import { withDatabase } from "../with-database";
 import { withAdminDatabase } from "./admin-database";
 
@@ -13,7 +13,7 @@ export const SESSION_COMMANDS: CoreCommand[] = [
     summary: "live sessions, newest first",
     flags: {
       user: { type: "string", value: "ID|EMAIL", usage: "only this user's" },
-      json: { type: "boolean", usage: "print JSON instead of a table" },
+      ...JSON_FLAG,
     },
     run: ({ flags }, file) =>
       withDatabase(file, async (db) => {

@@ -7,11 +7,9 @@ import { listLiveSessions } from "../../identity/sessions";
 import { deleteUser, findUserRecord, listUsers, setUserDisabled, type UserRecord } from "../../identity/users";
 import { listWorkspacesForUser } from "../../identity/workspaces";
 import type { CoreCommand } from "../core-commands";
-import { formatList, formatRecord, instant, print } from "../output";
+import { formatList, formatRecord, instant, JSON_FLAG, print } from "../output";
 import { withDatabase } from "../with-database";
 import { withAdminDatabase } from "./admin-database";
-
-const JSON_FLAG = { json: { type: "boolean", usage: "print JSON instead of a table" } } as const;
 
 const named = (argument: string | undefined, command: string): string => {
   if (!argument) throw badRequest(`${command} expects a user's id or verified email: tessera ${command} alice@example.com`);
