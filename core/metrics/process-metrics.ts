@@ -22,8 +22,8 @@ export const processMetrics = (registry: Registry, build?: BuildLabels): (() => 
     help: "Resident memory of the process.",
     collect: (gauge) => gauge.set(process.memoryUsage.rss()),
   });
-  // Used and total come from one reading per scrape (collected in the order defined, used first): read
-  // apart, a collection in between can leave "used" above "total".
+  // Used and total come from one reading per scrape (collected in the order defined, used first). Under
+  // Bun, "used" counts memory the heap's objects own outside it, so it may exceed "total".
   let heap = process.memoryUsage();
   registry.gauge({
     name: "tessera_heap_used_bytes",
@@ -35,7 +35,7 @@ export const processMetrics = (registry: Registry, build?: BuildLabels): (() => 
   });
   registry.gauge({
     name: "tessera_heap_total_bytes",
-    help: "JavaScript heap reserved, used or not.",
+    help: "JavaScript heap reserved, used or not (under Bun, heap used may exceed it).",
     collect: (gauge) => gauge.set(heap.heapTotal),
   });
   registry.counter({
