@@ -34,7 +34,6 @@ export type FederationErrorCode =
   | "ERR_FED_PEER_TIMEOUT"
   /** A peer's guest asked to reach another peer through this instance. */
   | "ERR_FED_GUEST_RELAY"
-  | "ERR_FED_DISABLED"
   | "ERR_AGENT_TYPE"
   | "ERR_AGENT_TIMEOUT"
   /** The global or per-peer concurrency limit is reached. */
