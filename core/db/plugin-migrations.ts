@@ -106,8 +106,8 @@ const migrateSqlite = (db: SqliteDatabase, plugin: string, folder: string, files
   const applied = db.client
     .query<Applied, [string]>(`SELECT name, digest FROM ${PLUGIN_MIGRATIONS_TABLE} WHERE plugin = ?`)
     .all(plugin);
-  const todo = pending(plugin, folder, files, applied);
-  for (const file of todo) {
+  const due = pending(plugin, folder, files, applied);
+  for (const file of due) {
     db.client.transaction(() => {
       for (const statement of file.statements) db.client.run(statement);
       db.client.run(`INSERT INTO ${PLUGIN_MIGRATIONS_TABLE} (plugin, name, digest, applied_at) VALUES (?, ?, ?, ?)`, [
@@ -118,20 +118,20 @@ const migrateSqlite = (db: SqliteDatabase, plugin: string, folder: string, files
       ]);
     })();
   }
-  return todo.map((file) => file.name);
+  return due.map((file) => file.name);
 };
 
 const migratePostgres = async (db: PostgresDatabase, plugin: string, folder: string, files: MigrationFile[]) => {
   await db.client.unsafe(CREATE_TABLE);
   const applied: Applied[] = await db.client`SELECT name, digest FROM __tessera_plugin_migrations WHERE plugin = ${plugin}`;
-  const todo = pending(plugin, folder, files, applied);
-  for (const file of todo) {
+  const due = pending(plugin, folder, files, applied);
+  for (const file of due) {
     await db.client.begin(async (tx) => {
       for (const statement of file.statements) await tx.unsafe(statement);
       await tx`INSERT INTO __tessera_plugin_migrations (plugin, name, digest, applied_at) VALUES (${plugin}, ${file.name}, ${file.digest}, ${Date.now()})`;
     });
   }
-  return todo.map((file) => file.name);
+  return due.map((file) => file.name);
 };
 
 /**

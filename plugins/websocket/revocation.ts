@@ -58,7 +58,7 @@ export class Revocations {
     this.now = options.now ?? Date.now;
   }
 
-  /** Whether this session's revocation arrived within rememberMs. */
+  /** Whether the revocation of the session with this id arrived within rememberMs. */
   isRevoked(sessionId: string | undefined): boolean {
     if (sessionId === undefined) return false;
     const at = this.revoked.get(sessionId);
