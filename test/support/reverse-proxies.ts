@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { freePort } from "./free-port";
+import { spawnLogged } from "./serve-process";
 import { requireOrSkip } from "./service-availability";
 import type { TestCert } from "./tls-cert";
 
@@ -49,27 +50,6 @@ export interface ProxyOptions {
   upstream: string;
   cert: TestCert;
 }
-
-const spawnLogged = (command: string[], cwd: string, env: Record<string, string> = {}) => {
-  const child: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(command, {
-    cwd,
-    env: { ...process.env, ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let output = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    const reader = stream.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      output += decoder.decode(chunk.value, { stream: true });
-    }
-  };
-  void collect(child.stdout);
-  void collect(child.stderr);
-  return { child, output: () => output };
-};
 
 const waitForTls = async (url: string, cert: TestCert, output: () => string, child: Subprocess) => {
   const deadline = Date.now() + 15_000;

@@ -44,17 +44,10 @@ export const runCli = async (args: string[], cwd: string, env: Record<string, st
   return { code, stdout, stderr };
 };
 
-export const serveProcess = async (
-  config: Record<string, unknown> | string,
-  options: ServeOptions = {},
-): Promise<ServedInstance> => {
-  const dir = options.dir ?? makeTempDir("e2e-");
-  const configFile = join(dir, "tessera.jsonc");
-  writeFileSync(configFile, typeof config === "string" ? config : JSON.stringify(config, null, 2));
-  const env = { ...options.env };
-  const command = options.command ?? TESSERA;
-  const child = Bun.spawn([...command, "serve", "--config", configFile, "--port", String(options.port ?? 0)], {
-    cwd: dir,
+/** A process whose stdout and stderr are collected as they come, for a test to read or show on failure. */
+export const spawnLogged = (command: string[], cwd: string, env: Record<string, string> = {}) => {
+  const child: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(command, {
+    cwd,
     env: { ...process.env, ...env },
     stdin: "ignore",
     stdout: "pipe",
@@ -70,15 +63,32 @@ export const serveProcess = async (
   };
   void collect(child.stdout);
   void collect(child.stderr);
+  return { child, output: () => output };
+};
+
+export const serveProcess = async (
+  config: Record<string, unknown> | string,
+  options: ServeOptions = {},
+): Promise<ServedInstance> => {
+  const dir = options.dir ?? makeTempDir("e2e-");
+  const configFile = join(dir, "tessera.jsonc");
+  writeFileSync(configFile, typeof config === "string" ? config : JSON.stringify(config, null, 2));
+  const env = { ...options.env };
+  const command = options.command ?? TESSERA;
+  const { child, output } = spawnLogged(
+    [...command, "serve", "--config", configFile, "--port", String(options.port ?? 0)],
+    dir,
+    env,
+  );
 
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let url: string | undefined;
   while (!url) {
-    url = /Tessera listening on (http:\/\/\S+)/.exec(output)?.[1];
+    url = /Tessera listening on (http:\/\/\S+)/.exec(output())?.[1];
     if (url) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`tessera serve did not start (exit ${child.exitCode}):\n${output}`);
+      throw new Error(`tessera serve did not start (exit ${child.exitCode}):\n${output()}`);
     }
     await Bun.sleep(20);
   }
@@ -88,7 +98,7 @@ export const serveProcess = async (
     dir,
     configFile,
     process: child,
-    output: () => output,
+    output,
     cli: (...args) => runCli([...args, "--config", configFile], dir, env, command),
     stop: async (signal = "SIGTERM") => {
       child.kill(signal);
