@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { issueApiKey } from "../support/api-keys";
-import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
+import { ownerWithWorkspace, runCli, type ServedInstance, serveProcess } from "../support/serve-process";
 import { makeTempDir } from "../support/test-runtime";
 
 const issue = (name: string, scopes: string) => issueApiKey(name, scopes);
@@ -47,14 +47,7 @@ describe("the coordinator over HTTP", () => {
       database: { url: "sqlite:./data/tessera.db" },
       plugins: { "api-key": apiKeySection, coordinator: { enabled: true } },
     });
-    await served.cli("users", "create", "--email", "owner@example.com", "--name", "Owner");
-    token = (await served.cli("sessions", "create", "--email", "owner@example.com")).stdout.trim();
-    const workspace = await fetch(`${served.url}/workspaces`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "Platform" }),
-    });
-    workspaceId = (await workspace.json()).id;
+    ({ token, workspaceId } = await ownerWithWorkspace(served, "owner@example.com", "--name", "Owner"));
   });
   afterAll(async () => {
     await served.stop();

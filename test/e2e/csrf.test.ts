@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { freePort } from "../support/free-port";
-import { type ServedInstance, serveProcess } from "../support/serve-process";
+import { ownerWithWorkspace, type ServedInstance, serveProcess } from "../support/serve-process";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const EVIL = "https://evil.example";
@@ -34,15 +34,8 @@ describe("cross-site request forgery against the real server, console off", () =
       },
       { port },
     );
-    await served.cli("users", "create", "--email", "ada@example.com");
-    token = (await served.cli("sessions", "create", "--email", "ada@example.com")).stdout.trim();
+    ({ token, workspaceId } = await ownerWithWorkspace(served, "ada@example.com"));
     cookie = `tessera_session=${token}`;
-    const workspace = await fetch(`${site}/workspaces`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "Platform" }),
-    });
-    workspaceId = (await workspace.json()).id;
   });
   afterAll(async () => {
     await served.stop();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
 import { issueApiKey } from "../support/api-keys";
-import { type ServedInstance, serveProcess } from "../support/serve-process";
+import { ownerWithWorkspace, type ServedInstance, serveProcess } from "../support/serve-process";
 
 const issue = (name: string, scopes: string) => issueApiKey(name, scopes);
 const coordinator = await issue("coordinator", "coordinator");
@@ -49,14 +49,7 @@ describe("the Host header and the routed path, over a socket", () => {
       },
     });
     host = new URL(served.url).host;
-    await served.cli("users", "create", "--email", "owner@example.com");
-    const token = (await served.cli("sessions", "create", "--email", "owner@example.com")).stdout.trim();
-    const workspace = await fetch(`${served.url}/workspaces`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "Platform" }),
-    });
-    workspaceId = (await workspace.json()).id;
+    workspaceId = (await ownerWithWorkspace(served, "owner@example.com")).workspaceId;
   });
   afterAll(async () => {
     await served.stop();

@@ -108,3 +108,16 @@ export const serveProcess = async (
     },
   };
 };
+
+/** A self-hoster's first steps on `served`: a user made with the CLI, a session token, a workspace they own. */
+export const ownerWithWorkspace = async (served: ServedInstance, email: string, ...userFlags: string[]) => {
+  await served.cli("users", "create", "--email", email, ...userFlags);
+  const token = (await served.cli("sessions", "create", "--email", email)).stdout.trim();
+  const workspace = await fetch(`${served.url}/workspaces`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "Platform" }),
+  });
+  if (workspace.status !== 201) throw new Error(`creating the workspace answered ${workspace.status}`);
+  return { token, workspaceId: String((await workspace.json()).id) };
+};
