@@ -174,7 +174,10 @@ export class Channel {
   }
 
   private receive(frame: Frame): void {
-    if (frame.kind === FRAME.message) return this.dispatch(parseMessage(frame.payload));
+    if (frame.kind === FRAME.message) {
+      this.dispatch(parseMessage(frame.payload));
+      return;
+    }
     if (frame.kind === FRAME.abort && this.outgoing.has(frame.id)) {
       this.outgoing
         .get(frame.id)
