@@ -38,6 +38,16 @@ const connected = () => {
   return { core, child, toChild, toCore, running };
 };
 
+const rejection = async (promise: Promise<unknown>): Promise<TesseraError> => {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TesseraError) return error;
+    throw error;
+  }
+  throw new Error("the call succeeded");
+};
+
 const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
 
 describe("channel", () => {
@@ -54,17 +64,16 @@ describe("channel", () => {
       throw new Error("secret internals");
     });
     expect(await core.call("add", { a: 2, b: 3 })).toBe(5);
-    const refused = await core.call("refuse", {}).catch((error) => error);
-    expect(refused).toBeInstanceOf(TesseraError);
+    const refused = await rejection(core.call("refuse", {}));
     expect({ code: refused.code, status: refused.status, path: refused.path }).toEqual({
       code: "ERR_FORBIDDEN",
       status: 403,
       path: "x",
     });
-    const broken = await core.call("break", {}).catch((error) => error);
+    const broken = await rejection(core.call("break", {}));
     expect(broken.code).toBe("ERR_INTERNAL");
     expect(broken.message).not.toContain("secret");
-    const unknown = await core.call("nope", {}).catch((error) => error);
+    const unknown = await rejection(core.call("nope", {}));
     expect(unknown.code).toBe("ERR_ISOLATION_PROTOCOL");
   });
 
