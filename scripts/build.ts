@@ -1,12 +1,13 @@
 // `npm run build [-- --outfile FILE]`: compiles Tessera, Bun and the built-in plugins into one
 // executable, dist/tessera (linux-x64). What a source checkout reads from disk at run time goes
-// inside: the migrations as files under their own paths, the console's prebuilt script and page, and
-// the commit it was built from.
+// inside: the migrations as files under their own paths, the console's prebuilt script and page, the
+// isolated plugins' child kit, and the commit it was built from.
 import { statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { BunPlugin } from "bun";
 import { readSources } from "../plugins/console/assets";
+import { bundleChildKit } from "./bundle-child-kit";
 
 const root = join(import.meta.dir, "..");
 const { values } = parseArgs({ options: { outfile: { type: "string" } } });
@@ -52,6 +53,7 @@ const result = await Bun.build({
     embedding({
       "core/runtime/build-info.ts": `export const buildInfo = ${JSON.stringify({ binary: true, commit: commit() })};`,
       "plugins/console/prebuilt.ts": `export const prebuilt = ${JSON.stringify(await readSources())};`,
+      "core/isolation/kit-prebuilt.ts": `export const prebuiltKit = ${JSON.stringify(await bundleChildKit())};`,
     }),
   ],
 });

@@ -11,7 +11,7 @@ import { type DatabaseTarget, parseDatabaseUrl } from "../db/parse-database-url"
 import { migratePlugins, type PluginMigrationSource } from "../db/plugin-migrations";
 import { configBaseDir, configuredPlugins } from "../runtime/configured-plugins";
 import { createRuntime } from "../runtime/create-runtime";
-import { pluginTable } from "./plugin-table";
+import { isolationLines, pluginTable } from "./plugin-table";
 
 const pendingLine = (location: string, pending: string[]) =>
   pending.length
@@ -58,7 +58,8 @@ export const check = async (file?: string): Promise<string> => {
   const runtime = await createRuntime({ file, migrate: false, database: scratch.db });
   try {
     const where = runtime.loaded.file ?? "the embedded default (no tessera.jsonc)";
-    return `${pluginTable(runtime.plugins, runtime.disabled)}\n\n${scratch.line}\nConfig OK: ${where}`;
+    const isolated = isolationLines(runtime.plugins);
+    return `${pluginTable(runtime.plugins, runtime.disabled)}\n\n${isolated ? `${isolated}\n\n` : ""}${scratch.line}\nConfig OK: ${where}`;
   } finally {
     await runtime.stop();
   }

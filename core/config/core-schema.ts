@@ -1,5 +1,5 @@
-// The core's part of tessera.jsonc. Plugin sections are only checked for `enabled` and
-// `permissions` here; the rest of each is checked against the plugin's own schema once it loads.
+// The core's part of tessera.jsonc. Plugin sections are only checked for `enabled`, `permissions`,
+// `isolation` and `memoryMb` here; the rest of each is checked against the plugin's own schema once it loads.
 import { type Static, Type } from "@sinclair/typebox";
 
 export const PluginPermissionsSchema = Type.Object({
@@ -12,6 +12,19 @@ export const PluginPermissionsSchema = Type.Object({
 export const pluginEntryProperties = {
   enabled: Type.Boolean({ description: "Nothing runs unless enabled; a disabled plugin is not even imported." }),
   permissions: Type.Optional(PluginPermissionsSchema),
+  isolation: Type.Optional(
+    Type.Union([Type.Literal("process"), Type.Literal("none")], {
+      description:
+        "process: its own Deno process with exactly its permissions (the default for plugins by path or package); none: inside the server, with the server's rights (the built-ins' only mode).",
+    }),
+  ),
+  memoryMb: Type.Optional(
+    Type.Integer({
+      minimum: 16,
+      maximum: 65536,
+      description: "With isolation process: the child's heap limit in MiB (default 256).",
+    }),
+  ),
 };
 
 export const PluginEntrySchema = Type.Object(pluginEntryProperties, { additionalProperties: true });
@@ -159,6 +172,18 @@ export const CoreConfigSchema = Type.Object({
       }),
     },
     { default: {}, description: "Logs: JSON lines on stdout." },
+  ),
+  isolation: Type.Object(
+    {
+      deno: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description:
+            "The deno binary isolated plugins run on; by default node_modules/.bin/deno of this install, then deno on PATH.",
+        }),
+      ),
+    },
+    { default: {}, description: "How plugins with isolation process are run." },
   ),
   plugins: Type.Record(Type.String({ minLength: 1 }), PluginEntrySchema, {
     default: {},

@@ -17,6 +17,28 @@ export const formatPath = (path: JsonPath): string => {
   return out;
 };
 
+const SEGMENT = /\.?([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+
+/** `formatPath` undone: the segments of a printed path, or undefined when it is not one formatPath prints. */
+export const parsePath = (printed: string): JsonPath | undefined => {
+  if (printed === "(root)") return [];
+  if (printed === "") return undefined;
+  const path: JsonPath = [];
+  SEGMENT.lastIndex = 0;
+  while (SEGMENT.lastIndex < printed.length) {
+    const start = SEGMENT.lastIndex;
+    const match = SEGMENT.exec(printed);
+    if (!match) return undefined;
+    const [whole, key, index, quoted] = match;
+    // A key is dotted exactly when it is not the first segment.
+    if (key !== undefined && whole.startsWith(".") !== start > 0) return undefined;
+    if (key !== undefined) path.push(key);
+    else if (index !== undefined) path.push(Number(index));
+    else if (quoted !== undefined) path.push(JSON.parse(quoted) as string);
+  }
+  return path;
+};
+
 /**
  * A TypeBox error path (an RFC 6901 pointer) as segments. The value is walked alongside so that
  * array indices come back as numbers, which `formatPath` and `locate` both rely on.

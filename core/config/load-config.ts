@@ -8,6 +8,7 @@ import { type CoreConfig, type CoreConfigInput, CoreConfigSchema } from "./core-
 import { embeddedDefault } from "./embedded-default";
 import { interpolateEnv } from "./interpolate";
 import { isRecord } from "./json-path";
+import { completeIsolation } from "./plugin-isolation";
 import { type ConfigSource, readConfigSource } from "./source";
 import { validateSection } from "./validate";
 
@@ -39,7 +40,11 @@ export const loadConfig = (options: LoadConfigOptions): LoadedConfig => {
     source,
   });
   const checked = validateSection(CoreConfigSchema, value, { source, basePath: [], secretPaths });
-  const config = { ...checked, server: completeServer(checked.server, source) };
+  const config = {
+    ...checked,
+    server: completeServer(checked.server, source),
+    plugins: completeIsolation(checked.plugins, source),
+  };
   return { config, source, file: file?.path, embedded: source === undefined, secretPaths };
 };
 
@@ -65,18 +70,29 @@ const completeServer = (server: CoreConfigInput["server"], source?: ConfigSource
 };
 
 /**
- * A plugin's own section checked against its schema, with defaults applied. `enabled` and
- * `permissions` belong to the core and are removed first; errors read `plugins.<name>.<key>`.
+ * A plugin's own section checked against its schema, with defaults applied. The core's keys (`enabled`,
+ * `permissions`, `isolation`, `memoryMb`) are removed first; errors read `plugins.<name>.<key>`.
  */
 export const validatePluginConfig = <S extends TSchema>(
   definition: { name: string; config: S },
   loaded: LoadedConfig,
   section: unknown = loaded.config.plugins[definition.name],
 ): Static<S> => {
-  const { enabled: _enabled, permissions: _permissions, ...own } = isRecord(section) ? section : {};
-  return validateSection(definition.config, own, {
+  return validateSection(definition.config, ownSection(section), {
     source: loaded.source,
     basePath: ["plugins", definition.name],
     secretPaths: loaded.secretPaths,
   });
+};
+
+/** A plugin section without the keys the core owns: what the plugin's own schema checks. */
+export const ownSection = (section: unknown): Record<string, unknown> => {
+  const {
+    enabled: _enabled,
+    permissions: _permissions,
+    isolation: _isolation,
+    memoryMb: _memoryMb,
+    ...own
+  } = isRecord(section) ? section : {};
+  return own;
 };

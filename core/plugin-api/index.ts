@@ -50,3 +50,11 @@ export { netAllowed } from "../plugins/grants";
 export type * from "../plugins/plugin-context";
 export type { ScopedFetch, ScopedFetchInit } from "../plugins/scoped-fetch";
 export { buildInfo } from "../runtime/build-info";
+export {
+  endLeftoverRun,
+  processStartTime,
+  type RunProcess,
+  runAlive,
+  runMembers,
+  signalRun,
+} from "../runtime/process-group";

@@ -51,7 +51,8 @@ export interface PluginParts<C = unknown> {
    * On SIGHUP, with the plugin's new config (already schema-checked), when it changed: checks it and
    * returns the change to apply, or throws (a TesseraError naming the config path), changing nothing.
    * The core applies the changes only once every plugin and the core accepted theirs. Without it, a
-   * change to the plugin's config is logged as needing a restart.
+   * change to the plugin's config is logged as needing a restart; with it, so are the settings the
+   * returned `needsRestart` names.
    */
   reload?: (config: C) => PluginReload | Promise<PluginReload>;
   /**
@@ -61,8 +62,15 @@ export interface PluginParts<C = unknown> {
   bodyLimits?: RouteBodyLimit[];
 }
 
-/** Applies an accepted reload; it must not fail, since other plugins may already have applied theirs. */
-export type PluginReload = () => void;
+/**
+ * Applies an accepted reload; it must not fail, since other plugins may already have applied theirs.
+ * A plugin that applies only some of its settings returns `{ apply, needsRestart }`: the settings that
+ * differ from the config it started with and keep their start-up values until a restart, as paths
+ * inside its section ("path", "providers[0].issuer"), which the core logs as needing a restart.
+ */
+export type PluginReload = (() => void) | { apply: () => void; needsRestart: readonly string[] };
+
+export { restartOnly } from "./restart-only";
 
 /**
  * Folders of SQL migrations, one per dialect, as absolute paths: `join(import.meta.dir, "migrations/sqlite")`

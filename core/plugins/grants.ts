@@ -14,7 +14,7 @@ export const mergeGrants = (...parts: (Partial<Grants> | undefined)[]): Grants =
   return merged;
 };
 
-interface NetRule {
+export interface NetRule {
   /** Canonical host name or address; `*.example.com` for any subdomain. */
   host: string;
   /** A port, `*` for any, or absent for the scheme's default port only. */
@@ -24,7 +24,7 @@ interface NetRule {
 const NET_RULE = /^(\[[^\]]+\]|[^:]+)(?::(\*|\d+))?$/;
 
 // Hosts go through the URL parser so that a rule and a request spell an address the same way.
-const parseNetRule = (entry: string): NetRule | undefined => {
+export const parseNetRule = (entry: string): NetRule | undefined => {
   const match = NET_RULE.exec(entry.trim().toLowerCase());
   const [, host, port] = match ?? [];
   if (!host) return undefined;

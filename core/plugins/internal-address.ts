@@ -12,6 +12,11 @@ const ipv4Ranges: readonly (readonly [base: number, bits: number])[] = [
   [0xc0a80000, 16], // 192.168/16
 ];
 
+/** The IPv4 ranges as CIDR blocks, for a runtime that enforces them itself (an isolated plugin's Deno). */
+export const INTERNAL_IPV4_CIDRS: readonly string[] = ipv4Ranges.map(
+  ([base, bits]) => `${[24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join(".")}/${bits}`,
+);
+
 const ipv4Number = (address: string): number => address.split(".").reduce((value, part) => value * 256 + Number(part), 0);
 
 const ipv4Internal = (address: string): boolean => {

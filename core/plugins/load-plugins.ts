@@ -1,15 +1,21 @@
 // Resolves the enabled plugins, validates their config and orders them by `requires`; runs `setup` with a
 // context scoped to their grants, then the parts setup returned. A failure part-way cleans up what was set up.
+// An isolated plugin is described by its own child (core/isolation/): its module is never imported here.
 import type { AnyElysia } from "elysia";
+import { ownSection } from "../config/load-config";
+import { DEFAULT_MEMORY_MB, type Isolation } from "../config/plugin-isolation";
+import type { ConfigSource } from "../config/source";
 import { PermissionDenied } from "../errors/permission-denied";
 import { isTesseraError, TesseraError } from "../errors/tessera-error";
+import { describeIsolated } from "../isolation/isolated-plugin";
+import type { IsolationHost } from "../isolation/isolation-host";
 import type { Logger } from "../log/logger";
 import { isBuiltIn } from "./built-in-plugins";
 import type { Grants, PluginDefinition, PluginParts } from "./define-plugin";
 import { mergeGrants, routeAllowed } from "./grants";
 import { orderPlugins } from "./order-plugins";
 import type { PluginContext } from "./plugin-context";
-import { resolvePlugin } from "./resolve-plugin";
+import { locatePluginFiles, resolvePlugin } from "./resolve-plugin";
 import { withTimeout } from "./with-timeout";
 
 export type PluginState = "set up" | "started" | "stopped" | "failed";
@@ -30,11 +36,16 @@ export interface LoadedPlugin {
   routes: { method: string; path: string }[];
   state: PluginState;
   cleanups: (() => void | Promise<void>)[];
+  isolation: Isolation;
+  /** With isolation "process": the child's command line, and the commands it declares (not run while isolated). */
+  isolated?: { command: string[]; commands: string[] };
 }
 
 export interface PluginSection {
   enabled: boolean;
   permissions?: Partial<Grants>;
+  isolation?: Isolation;
+  memoryMb?: number;
   [key: string]: unknown;
 }
 
@@ -45,19 +56,55 @@ export interface LoadOptions {
   context: (plugin: LoadedPlugin) => PluginContext;
   timeoutMs: number;
   log: Logger;
+  /** Runs the plugins whose section says `"isolation": "process"` (needed only when one does). */
+  isolation?: IsolationHost;
+  /** Config paths set from the environment, which an isolated plugin's child converts and never shows. */
+  secretPaths?: ReadonlySet<string>;
+  /** The config file, to place an isolated plugin's config errors at their line. */
+  source?: ConfigSource;
 }
 
-export type DefineOptions = Pick<LoadOptions, "sections" | "baseDir" | "validate">;
+export type DefineOptions = Pick<LoadOptions, "sections" | "baseDir" | "validate" | "isolation" | "secretPaths" | "source">;
+
+interface Defined {
+  definition: PluginDefinition;
+  config: unknown;
+  grants: Grants;
+  isolated?: LoadedPlugin["isolated"];
+}
+
+const defineOne = async (specifier: string, section: PluginSection, options: DefineOptions): Promise<Defined> => {
+  if (section.isolation === "process") {
+    if (!options.isolation)
+      throw new TesseraError("ERR_INTERNAL", `Plugin "${specifier}" is isolated but nothing runs isolated plugins here`);
+    const grants = mergeGrants(section.permissions);
+    const described = await describeIsolated(options.isolation, {
+      specifier,
+      files: locatePluginFiles(specifier, options.baseDir),
+      grants,
+      memoryMb: section.memoryMb ?? DEFAULT_MEMORY_MB,
+      section: ownSection(section),
+      secretPaths: [...(options.secretPaths ?? [])],
+      source: options.source,
+    });
+    const { definition, config, command, commands } = described;
+    return { definition, config, grants, isolated: { command, commands } };
+  }
+  const definition = await resolvePlugin(specifier, options.baseDir);
+  if (isBuiltIn(specifier) && definition.name !== specifier) {
+    throw new TesseraError("ERR_PLUGIN_INVALID", `Built-in plugin "${specifier}" names itself "${definition.name}"`);
+  }
+  const config = options.validate(definition, specifier, section);
+  const derived = isBuiltIn(specifier) && definition.permissions ? definition.permissions(config as never) : undefined;
+  return { definition, config, grants: mergeGrants(derived, section.permissions) };
+};
 
 /** The enabled plugins, imported, their config validated, in dependency order; nothing is set up. */
 export const definePlugins = async (options: DefineOptions): Promise<LoadedPlugin[]> => {
   const loaded: LoadedPlugin[] = [];
   for (const [specifier, section] of Object.entries(options.sections)) {
     if (!section.enabled) continue;
-    const definition = await resolvePlugin(specifier, options.baseDir);
-    if (isBuiltIn(specifier) && definition.name !== specifier) {
-      throw new TesseraError("ERR_PLUGIN_INVALID", `Built-in plugin "${specifier}" names itself "${definition.name}"`);
-    }
+    const { definition, config, grants, isolated } = await defineOne(specifier, section, options);
     const clash = loaded.find((other) => other.name === definition.name);
     if (clash) {
       throw new TesseraError(
@@ -66,8 +113,6 @@ export const definePlugins = async (options: DefineOptions): Promise<LoadedPlugi
         { path: `plugins.${specifier}` },
       );
     }
-    const config = options.validate(definition, specifier, section);
-    const derived = isBuiltIn(specifier) && definition.permissions ? definition.permissions(config as never) : undefined;
     loaded.push({
       specifier,
       name: definition.name,
@@ -75,10 +120,12 @@ export const definePlugins = async (options: DefineOptions): Promise<LoadedPlugi
       requires: definition.requires ?? [],
       definition,
       config,
-      grants: mergeGrants(derived, section.permissions),
+      grants,
       routes: [],
       state: "stopped",
       cleanups: [],
+      isolation: section.isolation ?? "none",
+      ...(isolated ? { isolated } : {}),
     });
   }
   return orderPlugins(loaded);

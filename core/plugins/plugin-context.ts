@@ -16,7 +16,7 @@ export interface InstanceInfo {
   publicUrl: string;
   allowedOrigins: string[];
   trustProxy: TrustProxy;
-  /** Instance administrators: verified emails, or identities at a provider. */
+  /** Instance administrators: verified emails, or identities at a provider; the reloaded list after a SIGHUP. */
   admins: AdminEntry[];
   /** Directory relative paths in config resolve against (the config file's, or the cwd). */
   baseDir: string;

@@ -1,7 +1,7 @@
 // Turns a config specifier into a plugin definition: a built-in name, a relative path, or a package.
 // Only enabled plugins reach this, so a disabled plugin's code is never imported.
-import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { closestMatch } from "../config/suggest";
 import { TesseraError } from "../errors/tessera-error";
 import { buildInfo } from "../runtime/build-info";
@@ -97,4 +97,35 @@ export const resolvePlugin = async (specifier: string, baseDir: string): Promise
     );
   }
   return module.default;
+};
+
+/** An isolated plugin's files, found without importing it: the module and what it may read. */
+export interface PluginFiles {
+  entry: string;
+  /** Its folder; for a plugin that is one file beside others (a config folder), that file alone. */
+  folder: string;
+}
+
+// A package's folder is the nearest one above its module holding a package.json.
+const packageFolder = (entry: string): string => {
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+  }
+  return dirname(entry);
+};
+
+/**
+ * A plugin by path is a folder (with a package.json naming its module) or a single file, which is then
+ * all it may read: the folder it sits in may hold the config and the database. A package is its installed
+ * folder. Real paths, as the runtime checks reads against them.
+ */
+export const locatePluginFiles = (specifier: string, baseDir: string): PluginFiles => {
+  const located = locate(specifier, baseDir);
+  if (isPath(specifier)) {
+    const directory = statSync(located).isDirectory();
+    const entry = realpathSync(directory ? Bun.resolveSync(located, baseDir) : located);
+    return { entry, folder: directory ? realpathSync(located) : entry };
+  }
+  const entry = realpathSync(located);
+  return { entry, folder: packageFolder(entry) };
 };

@@ -18,6 +18,7 @@ import { findUserByIdentity } from "../identity/identities";
 import { createLastSeenBatcher } from "../identity/last-seen";
 import { sessionResolver } from "../identity/session-resolver";
 import { getRole } from "../identity/workspaces";
+import { warnAboutIsolation } from "../isolation/start-warnings";
 import { createAccessLog } from "../log/access-log";
 import { createLogger } from "../log/json-logger";
 import { logLevelOverride } from "../log/log-level";
@@ -30,7 +31,7 @@ import type { PluginContext } from "../plugins/plugin-context";
 import { scopedEnv } from "../plugins/scoped-env";
 import { createScopedFetch } from "../plugins/scoped-fetch";
 import { buildInfo } from "./build-info";
-import { configBaseDir, configuredPlugins, disabledPlugins } from "./configured-plugins";
+import { configBaseDir, configuredPlugins, disabledPlugins, isolationFor } from "./configured-plugins";
 import { instanceIdFor } from "./instance-id";
 import { createReloader } from "./reload";
 import { sessionCacheFor } from "./session-cache-for";
@@ -124,7 +125,12 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
 
   try {
     const migrations = options.migrate === false ? [] : await migrate(db);
-    const plugins = await configuredPlugins(loaded, cwd);
+    // `check` sets plugins up on a private copy: an isolated plugin's own database is a scratch one there too.
+    const isolation = isolationFor(loaded, cwd, { env, log, databaseUrl: options.database ? "sqlite::memory:" : undefined });
+    await isolation.endLeftovers();
+    const plugins = await configuredPlugins(loaded, cwd, isolation);
+    // Said where plugins run (serve, check), not by every CLI command that only lists them.
+    if (options.setup !== false) warnAboutIsolation(plugins, log);
     if (options.migrate !== false) {
       migrations.push(...(await migratePlugins(db, plugins)));
     }
@@ -156,11 +162,15 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       0,
     );
 
+    // A reload replaces the admins; plugins read them through the getter, so they see the new list.
+    let admins = config.admins;
     const instance = {
       publicUrl: config.server.publicUrl,
       allowedOrigins: config.server.allowedOrigins,
       trustProxy: config.server.trustProxy,
-      admins: config.admins,
+      get admins() {
+        return admins;
+      },
       baseDir,
       redisUrl: config.redis?.url,
       instanceId: instanceIdFor(config.server.instanceId, options.port ?? config.server.port),
@@ -252,9 +262,14 @@ export const createRuntime = async (options: RuntimeOptions = {}): Promise<Runti
       reload: createReloader({
         loaded,
         load: () => loadConfig({ file: loaded.file, env, cwd }),
-        plugins: (next) => configuredPlugins(next, cwd),
+        plugins: (next) => configuredPlugins(next, cwd, isolation),
         running: plugins,
-        auth,
+        auth: {
+          setAdmins: (entries) => {
+            admins = [...entries];
+            return auth.setAdmins(entries);
+          },
+        },
         log,
         setLevel: root && fixedLevel === undefined ? root.setLevel : undefined,
         accessLog,

@@ -1,6 +1,7 @@
 // SIGHUP: read the config file again and apply what can change while connections stay open — admins,
 // the log level and access log, and each plugin's own settings through its `reload` — once all of it is
-// valid and accepted. A bad file changes nothing; what only a restart can apply is named in the log.
+// valid and accepted. A bad file changes nothing; what only a restart can apply (core settings, a plugin
+// without `reload`, the settings a plugin's reload says it keeps) is named in the log.
 import { isDeepStrictEqual } from "node:util";
 import type { CoreConfig } from "../config/core-schema";
 import type { LoadedConfig } from "../config/load-config";
@@ -27,8 +28,8 @@ export interface ReloadDeps {
 
 // Core settings applied on reload; every other changed core setting needs a restart.
 const CORE_RELOADABLE = new Set(["admins", "log.level", "log.access"]);
-// A plugin's own settings reach its `reload`; these two decide whether and with what it runs at all.
-const PLUGIN_FIXED = new Set(["enabled", "permissions"]);
+// A plugin's own settings reach its `reload`; these decide whether, with what and where it runs at all.
+const PLUGIN_FIXED = new Set(["enabled", "permissions", "isolation", "memoryMb"]);
 
 /** Dotted paths of the leaves that differ; arrays count as one value. */
 export const changedPaths = (before: unknown, after: unknown, path: string[] = []): string[] => {
@@ -41,10 +42,15 @@ export const changedPaths = (before: unknown, after: unknown, path: string[] = [
   return isDeepStrictEqual(before, after) ? [] : [path.join(".")];
 };
 
+const accepted = (reload: PluginReload) => (typeof reload === "function" ? { apply: reload, needsRestart: [] } : reload);
+
 /** Serialised: a second SIGHUP during a reload waits for the first, then reads the file again. */
 export const createReloader = (deps: ReloadDeps): (() => Promise<void>) => {
   const booted = deps.loaded.config;
   let applied: CoreConfig = booted;
+  // What each reloaded plugin could not apply: kept until its config changes again, as a plugin whose
+  // config is unchanged is not asked again.
+  let pluginRestarts = new Map<string, readonly string[]>();
   let queue = Promise.resolve();
   const reloadOnce = async () => {
     try {
@@ -63,16 +69,24 @@ export const createReloader = (deps: ReloadDeps): (() => Promise<void>) => {
         if (!reloadable) needsRestart.add(`plugins.${specifier}${setting === undefined ? "" : `.${setting}`}`);
       }
       // Every plugin checks its new settings before any is applied, so a refusal leaves all as they were.
-      const commits: PluginReload[] = [];
+      const commits: (() => void)[] = [];
       const reloaded: string[] = [];
+      const restarts = new Map(pluginRestarts);
       for (const plugin of fresh) {
         const running = byName.get(plugin.specifier);
         const reload = running?.parts?.reload;
         if (!running || !reload || isDeepStrictEqual(running.config, plugin.config)) continue;
-        commits.push(await reload(plugin.config));
+        const { apply, needsRestart: paths } = accepted(await reload(plugin.config));
+        commits.push(apply);
+        restarts.set(
+          plugin.specifier,
+          paths.map((path) => `plugins.${plugin.specifier}.${path}`),
+        );
         reloaded.push(plugin.specifier);
       }
       for (const commit of commits) commit();
+      pluginRestarts = restarts;
+      for (const paths of pluginRestarts.values()) for (const path of paths) needsRestart.add(path);
       for (const plugin of fresh) {
         const running = byName.get(plugin.specifier);
         if (running && reloaded.includes(plugin.specifier)) running.config = plugin.config;

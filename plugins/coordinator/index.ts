@@ -4,7 +4,7 @@ import { Elysia, t } from "elysia";
 import { definePlugin } from "tessera/plugin";
 import { coordinatorRoutes } from "./coordinator-routes";
 import { jobPublisher } from "./publish";
-import { serviceOf } from "./require-service";
+import { type Service, serviceOf } from "./require-service";
 import { stitcherRoutes } from "./stitcher-routes";
 import { WebhookSecrets, webhookSignatureCheck } from "./webhook-signature";
 import { workspaceJobRoutes } from "./workspace-job-routes";
@@ -18,14 +18,23 @@ export default definePlugin({
   config: t.Object({ webhookSecrets: WebhookSecrets }),
   permissions: () => ({ routes: [...SERVICE_PREFIXES, "/workspaces/:id/jobs"] }),
   setup(ctx) {
+    const checkOf = (secrets: Record<string, string>) => webhookSignatureCheck({ secrets, seen: ctx.once });
+    // Swapped whole on reload: a delivery is checked against the old secrets or the new ones.
+    let check = checkOf(ctx.config.webhookSecrets);
     const deps = {
       db: ctx.db,
       publish: jobPublisher(ctx.events, ctx.log),
       requireService: serviceOf(ctx.auth),
-      checkSignature: webhookSignatureCheck({ secrets: ctx.config.webhookSecrets, seen: ctx.once }),
+      checkSignature: (request: Request, service: Service, body: Uint8Array) => check(request, service, body),
     };
     return {
       routes: new Elysia().use(coordinatorRoutes(deps)).use(stitcherRoutes(deps)).use(workspaceJobRoutes(ctx.db, ctx.auth)),
+      reload(config) {
+        const next = checkOf(config.webhookSecrets);
+        return () => {
+          check = next;
+        };
+      },
     };
   },
 });

@@ -11,13 +11,16 @@ export interface AnonymousLimits {
   connectionRequest(request: Request, peer: PeerAddress | null): Promise<void>;
 }
 
-export const anonymousLimits = (ctx: PluginContext<FederationConfig>): AnonymousLimits => {
-  const limit = (bucket: string, rule: RateRule) => async (request: Request, peer: PeerAddress | null) => {
-    const decision = await ctx.limits.consume(`${bucket}:${ctx.clientAddress(request, peer)}`, rule);
-    if (!decision.allowed) throw rateLimited(decision);
-  };
+/** `config` is read at each request, so a reloaded allowance applies to the next one. */
+export const anonymousLimits = (ctx: PluginContext<FederationConfig>, config: () => FederationConfig): AnonymousLimits => {
+  const limit =
+    (bucket: string, perMinute: (config: FederationConfig) => number) => async (request: Request, peer: PeerAddress | null) => {
+      const rule: RateRule = { limit: perMinute(config()), windowMs: MINUTE_MS };
+      const decision = await ctx.limits.consume(`${bucket}:${ctx.clientAddress(request, peer)}`, rule);
+      if (!decision.allowed) throw rateLimited(decision);
+    };
   return {
-    signInStart: limit("fed-sign-in", { limit: ctx.config.guests.signInsPerMinute, windowMs: MINUTE_MS }),
-    connectionRequest: limit("fed-connect", { limit: ctx.config.peers.requestsPerMinute, windowMs: MINUTE_MS }),
+    signInStart: limit("fed-sign-in", ({ guests }) => guests.signInsPerMinute),
+    connectionRequest: limit("fed-connect", ({ peers }) => peers.requestsPerMinute),
   };
 };

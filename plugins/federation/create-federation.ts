@@ -1,9 +1,9 @@
 // Builds one plugin instance's parts from its ctx: identity (id and keys, created on first start), the
 // peer cache, replay cache, outbox and agent runner. Nothing is started here; the plugin's start does that.
+// The parts read the config in force through `live`, which a reload replaces (live-config.ts).
 
 import { type PluginContext, TesseraError } from "tessera/plugin";
 import type { AgentRecord } from "./agents/agent-store";
-import { resolveAgentTypes } from "./agents/agent-types";
 import { agentView, wireAgent } from "./agents/agent-view";
 import { AgentRunner } from "./agents/runner";
 import type { FederationConfig } from "./config";
@@ -12,14 +12,21 @@ import { CAPABILITIES, type IdentityDocument } from "./identity/document";
 import { loadInstanceId } from "./identity/instance-id";
 import { KeyStore } from "./identity/key-store";
 import { ReplayCache } from "./inbox/replay-cache";
+import { type LiveConfig, liveConfig } from "./live-config";
 import { Outbox } from "./outbox/outbox";
 import { PeerCache } from "./peers/peer-cache";
 import { PROTOCOL } from "./wire/constants";
 import { sendMessage } from "./wire/send";
 
-export const createFederation = (ctx: PluginContext<FederationConfig>): Federation => {
+const fixed = (live: LiveConfig) => () => live;
+
+/** Without `live` (a CLI command, which never reloads), on the config it was given. */
+export const createFederation = (
+  ctx: PluginContext<FederationConfig>,
+  live: () => LiveConfig = fixed(liveConfig(ctx, ctx.config)),
+): Federation => {
+  // The settings that keep their start-up values (live-config.ts) are read from here.
   const { config, db, log } = ctx;
-  const types = resolveAgentTypes(config.agents.types, ctx.instance.baseDir, () => ctx.env("PATH"));
   // The id and keys live in the database, which `tessera check` does not migrate: they are read on
   // start (or by loadIdentity), never in setup.
   let identity: { self: SelfIdentity; keys: KeyStore } | undefined;
@@ -51,18 +58,18 @@ export const createFederation = (ctx: PluginContext<FederationConfig>): Federati
     if (agent.peerId !== null) await outbox.enqueue(agent.peerId, "event", { name: "agent.updated", agent: wireAgent(agent) });
     if (agent.workspaceId !== null) await ctx.events.publish(agent.workspaceId, "agent.updated", agentView(agent));
   };
-  const { maxConcurrent, maxConcurrentPerPeer, killGraceMs, outputTailBytes } = config.agents;
   const runner = new AgentRunner({
     db,
     log: log.child({ component: "agents" }),
     instanceId: ctx.instance.instanceId,
-    types,
+    settings: () => live().agents,
     cwd: ctx.instance.baseDir,
-    limits: { maxConcurrent, maxConcurrentPerPeer, killGraceMs, outputTailBytes },
     onChange: reportAgent,
   });
   const fed: Federation = {
-    config,
+    get config() {
+      return live().config;
+    },
     db,
     fetch: ctx.fetch,
     log,

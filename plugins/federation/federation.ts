@@ -19,7 +19,8 @@ export interface SelfIdentity {
 }
 
 export interface Federation {
-  config: FederationConfig;
+  /** The config in force: a reload replaces it, but for the settings that need a restart (live-config.ts). */
+  readonly config: FederationConfig;
   db: Database;
   fetch: ScopedFetch;
   log: Logger;

@@ -9,6 +9,7 @@ import { FederationConfigSchema, federationGrants } from "./config";
 import { createFederation } from "./create-federation";
 import { identityRoutes } from "./identity/identity-routes";
 import { inboxRoute, tooLarge } from "./inbox/inbox-route";
+import { liveConfig, reloadedConfig } from "./live-config";
 import { peerRoutes } from "./peers/peer-routes";
 import { Reconciler } from "./remote/reconciler";
 import { remoteRoutes } from "./remote/remote-routes";
@@ -27,14 +28,16 @@ export default definePlugin({
   permissions: federationGrants,
   commands: [peersAdd, peersList, peersAccept, peersSuspend],
   setup(ctx) {
-    const fed = createFederation(ctx);
+    // Replaced whole on reload; a request or spawn reads it once, so it never sees half of a change.
+    let live = liveConfig(ctx, ctx.config);
+    const fed = createFederation(ctx, () => live);
     const reconciler = new Reconciler(fed);
     const received = ctx.metrics.counter({
       name: "tessera_federation_inbox_messages_total",
       help: "Messages posted to the federation inbox, by outcome (ok or the refusal's code).",
       labelNames: ["outcome"],
     });
-    const anonymous = anonymousLimits(ctx);
+    const anonymous = anonymousLimits(ctx, () => live.config);
     const routes = new Elysia({ name: "federation" })
       .use(identityRoutes(fed))
       .use(inboxRoute(fed, received, anonymous))
@@ -72,6 +75,13 @@ export default definePlugin({
         ok: true,
         detail: `${fed.runner.running()} agents running, ${fed.outbox.pending()} messages waiting for peers`,
       }),
+      reload(config) {
+        const { live: next, needsRestart } = reloadedConfig(ctx, live, config);
+        const apply = () => {
+          live = next;
+        };
+        return { apply, needsRestart };
+      },
     };
   },
 });

@@ -18,13 +18,16 @@ import { providersRoute } from "./routes/providers";
 // After sessions (0), before the catch-all resolvers other plugins may add at the default (100).
 const ACCESS_TOKEN_ORDER = 50;
 
+// Built once: all but the clock tolerance, which a reload may change, need a restart (reload-settings.ts).
 const tokenProvider = (rp: RelyingParty, { settings, connection }: ProviderClient): TokenProvider => {
   const { issuer, audience, clientId, clientSecret } = settings;
   return {
     issuer,
     audience,
     requireAccessTokenType: settings.requireAccessTokenType,
-    clockToleranceSeconds: settings.clockToleranceSeconds,
+    get clockToleranceSeconds() {
+      return rp.settings.clockToleranceSeconds;
+    },
     connection,
     introspector: settings.introspection
       ? new Introspector({ fetch: rp.ctx.fetch, credentials: { clientId, clientSecret }, issuer, audience })
@@ -70,6 +73,6 @@ export default definePlugin({
       .use(backchannelLogoutRoute(rp))
       .use(frontchannelLogoutRoute(rp))
       .use(providersRoute(rp));
-    return { routes, start: () => rp.start(), health: () => rp.health() };
+    return { routes, start: () => rp.start(), health: () => rp.health(), reload: (config) => rp.reload(config) };
   },
 });

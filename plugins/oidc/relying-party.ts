@@ -1,12 +1,13 @@
 // One oidc plugin instance's state and lifecycle: a connection to each configured provider, the
-// cookie-sealing key and the sweep of expired single-use markers. Created in setup; started and
-// stopped by the runtime.
-import { notFound, type PluginContext, type PluginHealth, TesseraError } from "tessera/plugin";
+// cookie-sealing key and the sweep of expired single-use markers, and the settings in force, which a
+// reload replaces whole (reload-settings.ts). Created in setup; started and stopped by the runtime.
+import { notFound, type PluginContext, type PluginHealth, type PluginReload, TesseraError } from "tessera/plugin";
 import type { OidcConfig } from "./config";
 import { purgeExpired, storedValue } from "./kv";
 import { flowKey } from "./login-flow";
 import { ProviderConnection } from "./provider-connection";
-import { type ProviderSettings, resolveSettings, type SharedSettings } from "./settings";
+import { reloadSettings, type Started } from "./reload-settings";
+import { type OidcSettings, type ProviderSettings, resolveSettings, type SharedSettings } from "./settings";
 
 const SWEEP_MS = 10 * 60_000;
 
@@ -16,33 +17,76 @@ export interface ProviderClient {
   connection: ProviderConnection;
 }
 
+interface InForce {
+  settings: OidcSettings;
+  /** In config order; never empty. */
+  providers: readonly ProviderClient[];
+}
+
 export class RelyingParty {
   readonly ctx: PluginContext<OidcConfig>;
-  readonly settings: SharedSettings;
-  /** In config order; never empty. */
-  readonly providers: readonly ProviderClient[];
+  readonly #started: Started;
+  /** By provider id, made at start; a reload keeps the same providers. */
+  readonly #connections: ReadonlyMap<string, ProviderConnection>;
+  #inForce: InForce;
   #flowKey: Uint8Array | undefined;
   #sweep: ReturnType<typeof setInterval> | undefined;
 
   constructor(ctx: PluginContext<OidcConfig>) {
     this.ctx = ctx;
-    const { shared, providers } = resolveSettings(ctx.config, ctx.instance);
-    this.settings = shared;
-    this.providers = providers.map((settings) => ({
-      settings,
-      connection: new ProviderConnection({
-        discovery: {
-          issuer: settings.issuer,
-          credentials: { clientId: settings.clientId, clientSecret: settings.clientSecret },
-          tokenEndpointAuthMethod: settings.tokenEndpointAuthMethod,
-          introspection: settings.introspection,
-        },
-        fetch: ctx.fetch,
-        log: ctx.log,
-        keys: ctx.config.jwks,
-        refreshMs: ctx.config.discoveryRefreshMs,
-      }),
-    }));
+    const settings = resolveSettings(ctx.config, ctx.instance);
+    this.#started = { config: ctx.config, settings };
+    this.#connections = new Map(
+      settings.providers.map((provider) => [
+        provider.id,
+        new ProviderConnection({
+          discovery: {
+            issuer: provider.issuer,
+            credentials: { clientId: provider.clientId, clientSecret: provider.clientSecret },
+            tokenEndpointAuthMethod: provider.tokenEndpointAuthMethod,
+            introspection: provider.introspection,
+          },
+          fetch: ctx.fetch,
+          log: ctx.log,
+          keys: ctx.config.jwks,
+          refreshMs: ctx.config.discoveryRefreshMs,
+        }),
+      ]),
+    );
+    this.#inForce = this.#withConnections(settings);
+  }
+
+  /** What every provider shares, as now in force. */
+  get settings(): SharedSettings {
+    return this.#inForce.settings.shared;
+  }
+
+  /** In config order; never empty. Read once per request, so a request sees one version of the settings. */
+  get providers(): readonly ProviderClient[] {
+    return this.#inForce.providers;
+  }
+
+  get loginsPerMinute(): number {
+    return this.#inForce.settings.loginsPerMinute;
+  }
+
+  /** The plugin's `reload`: checks the new config as at start and keeps what only a restart can change. */
+  reload(config: OidcConfig): PluginReload {
+    const { settings, needsRestart } = reloadSettings(this.#started, this.#inForce.settings, config, this.ctx.instance);
+    const next = this.#withConnections(settings);
+    const apply = () => {
+      this.#inForce = next;
+    };
+    return { apply, needsRestart };
+  }
+
+  #withConnections(settings: OidcSettings): InForce {
+    const providers = settings.providers.map((provider) => {
+      const connection = this.#connections.get(provider.id);
+      if (!connection) throw new TesseraError("ERR_INTERNAL", `No connection to the provider "${provider.id}"`);
+      return { settings: provider, connection };
+    });
+    return { settings, providers };
   }
 
   /** The provider /auth/login uses: the first configured. */
@@ -76,13 +120,13 @@ export class RelyingParty {
       );
     }, SWEEP_MS);
     this.#sweep.unref();
-    await Promise.all(this.providers.map((provider) => provider.connection.start()));
+    await Promise.all([...this.#connections.values()].map((connection) => connection.start()));
   }
 
   /** Safe after a partial start, and twice. */
   stop(): void {
     clearInterval(this.#sweep);
-    for (const provider of this.providers) provider.connection.stop();
+    for (const connection of this.#connections.values()) connection.stop();
   }
 
   /** Ready when every provider is: a provider that is down means its users can't sign in. */

@@ -39,6 +39,8 @@ export interface OidcSettings {
   shared: SharedSettings;
   /** In config order: the first is the one /auth/login uses. */
   providers: ProviderSettings[];
+  /** Sign-ins one client address may start a minute. */
+  loginsPerMinute: number;
 }
 
 /** The id of the provider the inline form configures. */
@@ -114,5 +116,5 @@ export const resolveSettings = (config: OidcConfig, instance: InstanceInfo): Oid
     seenIssuers.add(entry.issuer);
     return { ...shared, ...entry, name: entry.name ?? entry.id };
   });
-  return { shared, providers };
+  return { shared, providers, loginsPerMinute: config.loginsPerMinute };
 };

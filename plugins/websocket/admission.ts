@@ -18,7 +18,8 @@ export type { PeerAddress };
 
 export interface AdmissionOptions {
   limits: RateLimiter;
-  attemptsPerMinute: number;
+  /** Read at each attempt: a reload changes it for the next one. */
+  attemptsPerMinute: () => number;
   allowedOrigins: readonly string[];
   /** ctx.clientAddress: the one place that decides how far X-Forwarded-For is believed. */
   clientAddress: ClientAddress;
@@ -30,7 +31,6 @@ const canonicalOrigin = (origin: string): string => (URL.canParse(origin) ? new 
 
 export const createAdmission = (options: AdmissionOptions) => {
   const origins = new Set(options.allowedOrigins.map(canonicalOrigin));
-  const rule: RateRule = { limit: options.attemptsPerMinute, windowMs: 60_000 };
 
   const refuse = (decision: RateDecision) => {
     options.onLimited();
@@ -55,9 +55,11 @@ export const createAdmission = (options: AdmissionOptions) => {
   };
 
   // At once with an in-memory limiter: the upgrade need not wait for anything here.
-  return (request: Request, server: PeerAddress): MaybePromise<void> =>
-    andThen(options.limits.consume(`ws-connect:${options.clientAddress(request, server)}`, rule), (decision) => {
+  return (request: Request, server: PeerAddress): MaybePromise<void> => {
+    const rule: RateRule = { limit: options.attemptsPerMinute(), windowMs: 60_000 };
+    return andThen(options.limits.consume(`ws-connect:${options.clientAddress(request, server)}`, rule), (decision) => {
       if (!decision.allowed) throw refuse(decision);
       checkOrigin(request);
     });
+  };
 };

@@ -15,7 +15,8 @@ export interface Credentials {
 export interface CredentialOptions {
   auth: Auth;
   tickets: Tickets;
-  allowQueryToken: boolean;
+  /** Read at each upgrade: a reload changes it for the next one. */
+  allowQueryToken: () => boolean;
   /** Any URL of this instance: the auth chain resolves tokens from a Request. */
   baseUrl: string;
 }
@@ -53,7 +54,7 @@ export const createCredentials = ({ auth, tickets, allowQueryToken, baseUrl }: C
         return tickets.redeem(ticket);
       }
       if (token !== undefined) {
-        if (!allowQueryToken) {
+        if (!allowQueryToken()) {
           throw badRequest("?token= is disabled here; use ?ticket= from POST /ws/ticket, a bearer header or an auth message", {
             path: "token",
           });

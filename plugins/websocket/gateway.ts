@@ -17,6 +17,7 @@ import { Connection, type ConnectionOwner, type Identity } from "./connection";
 import type { Credentials } from "./credentials";
 import { armAuthDeadline, armExpiry, clearDeadline } from "./deadlines";
 import type { Hub } from "./hub";
+import type { LiveSettings } from "./live-settings";
 import { MessageLimit } from "./message-limit";
 import { isParseFailure, parseClientMessage } from "./parse-message";
 import { CLOSE } from "./protocol";
@@ -29,15 +30,15 @@ export interface GatewayOptions {
   revocations: Revocations;
   metrics: WsMetrics;
   log: Logger;
-  authTimeoutMs: number;
-  messagesPerSecond: number;
-  burst: number;
+  /** Read for each socket and message, so a reload applies to open sockets from their next message on. */
+  settings: () => GatewaySettings;
   /** The limiter shared by every instance (Redis), for the message rate; absent on a single instance. */
   sharedLimits?: RateLimiter;
   slots: Slots;
-  maxConnectionsPerUser: number;
   maxBufferedBytes: number;
 }
+
+export type GatewaySettings = Pick<LiveSettings, "authTimeoutMs" | "messages" | "maxConnectionsPerUser">;
 
 const PONG = JSON.stringify({ type: "pong" });
 
@@ -52,8 +53,7 @@ export class Gateway implements ConnectionOwner {
 
   constructor(private readonly options: GatewayOptions) {
     this.maxBufferedBytes = options.maxBufferedBytes;
-    const rule = { limit: options.messagesPerSecond, windowMs: 1000, burst: options.burst };
-    this.messages = new MessageLimit(rule, options.log, options.sharedLimits);
+    this.messages = new MessageLimit(options.log, options.sharedLimits);
   }
 
   get size(): number {
@@ -80,7 +80,7 @@ export class Gateway implements ConnectionOwner {
 
   opened(connection: Connection): void {
     this.all.add(connection);
-    if (connection.userId === undefined) armAuthDeadline(connection, this.options.authTimeoutMs);
+    if (connection.userId === undefined) armAuthDeadline(connection, this.options.settings().authTimeoutMs);
     else this.ready(connection);
   }
 
@@ -151,7 +151,8 @@ export class Gateway implements ConnectionOwner {
   }
 
   private allow(connection: Connection, userId: string): boolean {
-    const decision = this.messages.check(userId);
+    const rule = this.options.settings().messages;
+    const decision = this.messages.check(userId, rule);
     if (decision.allowed) {
       connection.strikes = 0;
       return true;
@@ -160,7 +161,7 @@ export class Gateway implements ConnectionOwner {
     connection.strikes += 1;
     if (connection.strikes === 1) {
       connection.error("rate_limited", "Too many messages; this one was dropped", { retryAfterMs: decision.retryAfterMs });
-    } else if (connection.strikes > this.options.burst) {
+    } else if (connection.strikes > rule.burst) {
       connection.end(CLOSE.RATE_LIMITED, "rate limit exceeded");
     }
     return false;
@@ -199,7 +200,7 @@ export class Gateway implements ConnectionOwner {
       }
       if (!reserved) {
         this.options.metrics.limited("connections");
-        connection.error("too_many_connections", `At most ${this.options.maxConnectionsPerUser} sockets per user`);
+        connection.error("too_many_connections", `At most ${this.options.settings().maxConnectionsPerUser} sockets per user`);
         connection.end(CLOSE.RATE_LIMITED, "too many connections");
         return;
       }
@@ -237,7 +238,8 @@ export class Gateway implements ConnectionOwner {
   // Answers synchronously when the slots are in memory, so a single instance's upgrade path stays cheap.
   private reserve(connection: Connection, userId: string): MaybePromise<boolean> {
     const holder = this.holderPrefix + String(++this.holders);
-    const taken = this.options.slots.acquire(slotKey(userId), this.options.maxConnectionsPerUser, holder);
+    // A lower limit refuses new sockets only: those already open keep their slots.
+    const taken = this.options.slots.acquire(slotKey(userId), this.options.settings().maxConnectionsPerUser, holder);
     const settle = (ok: boolean) => {
       if (ok) connection.slot = holder;
       return ok;
@@ -253,7 +255,7 @@ export class Gateway implements ConnectionOwner {
 
   private tooManyConnections(): TesseraError {
     this.options.metrics.limited("connections");
-    const max = this.options.maxConnectionsPerUser;
+    const max = this.options.settings().maxConnectionsPerUser;
     return new TesseraError("ERR_RATE_LIMITED", `At most ${max} WebSockets per user; close one first`, {
       status: 429,
       headers: rateLimitHeaders({ allowed: false, limit: max, remaining: 0, retryAfterMs: 1000, resetMs: 1000 }),

@@ -13,7 +13,8 @@ export interface Publisher {
 export interface HubOptions {
   events: EventBus;
   roleOf(workspaceId: string, userId: string): Promise<Role | null>;
-  replayLimit: number;
+  /** Read at each subscribe: a reload applies to the next. */
+  replayLimit: () => number;
   log: Logger;
   /** Counts frames handed to Bun's publish (once per subscriber). */
   sent(count: number): void;
@@ -29,6 +30,8 @@ interface Buffered {
 /** A subscriber not on the topic yet: collecting live events while it is checked and replayed, then catching up. */
 interface Pending {
   buffer: Buffered[] | undefined;
+  /** The replay limit when it subscribed: the most events replayed or buffered for it. */
+  limit: number;
   /** Live events beyond replayLimit arrived while it was checked: report a gap rather than a hole. */
   overflowed: boolean;
   /** The last event id it was sent; it joins the topic once the live stream has reached it. */
@@ -80,7 +83,7 @@ export class Hub {
     }
     // Listening before the membership check and the replay means nothing published meanwhile is missed.
     const room = this.room(workspaceId);
-    const pending: Pending = { buffer: [], overflowed: false, after: 0 };
+    const pending: Pending = { buffer: [], limit: this.options.replayLimit(), overflowed: false, after: 0 };
     room.pending.set(connection, pending);
     connection.workspaces ??= new Set();
     connection.workspaces.add(workspaceId);
@@ -97,7 +100,7 @@ export class Hub {
         connection.error("forbidden", "Not a member of this workspace", { workspaceId });
         return;
       }
-      if (since !== undefined) replayed = await this.options.events.replay(workspaceId, since, this.options.replayLimit + 1);
+      if (since !== undefined) replayed = await this.options.events.replay(workspaceId, since, pending.limit + 1);
       if (cancelled()) return;
     } catch (error) {
       this.options.log.error("subscribing a socket failed", { workspaceId, error });
@@ -213,8 +216,7 @@ export class Hub {
   // the buffered events and joining the topic.
   private start(room: Room, connection: Connection, pending: Pending, since: string | undefined, replayed?: ReplayResult): void {
     const { workspaceId } = room;
-    const gap =
-      pending.overflowed || (replayed !== undefined && (replayed.gap || replayed.events.length > this.options.replayLimit));
+    const gap = pending.overflowed || (replayed !== undefined && (replayed.gap || replayed.events.length > pending.limit));
     if (gap) {
       // The client refetches the workspace's state; it gets what happens from now on.
       connection.send(JSON.stringify({ type: "subscribed", workspaceId, gap: true }));
@@ -263,7 +265,7 @@ export class Hub {
     }
     for (const [connection, pending] of room.pending) {
       if (pending.buffer) {
-        if (pending.buffer.length < this.options.replayLimit) pending.buffer.push({ id, text });
+        if (pending.buffer.length < pending.limit) pending.buffer.push({ id, text });
         else pending.overflowed = true;
       } else if (id >= pending.after) {
         if (id > pending.after) connection.send(text);

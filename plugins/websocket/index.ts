@@ -4,10 +4,11 @@
 import { definePlugin } from "tessera/plugin";
 import { getRole } from "tessera/plugin/identity";
 import { createAdmission } from "./admission";
-import { TICKET_ROUTE, WebSocketConfigSchema } from "./config";
+import { TICKET_ROUTE, type WebSocketConfig, WebSocketConfigSchema } from "./config";
 import { createCredentials } from "./credentials";
 import { Gateway } from "./gateway";
 import { Hub } from "./hub";
+import { liveSettings, needsRestart } from "./live-settings";
 import { resyncOnReconnect } from "./resync";
 import { Revocations } from "./revocation";
 import { websocketRoutes } from "./routes";
@@ -27,6 +28,10 @@ export default definePlugin({
   permissions: (config) => ({ routes: [config.path, TICKET_ROUTE, ...(config.sse.enabled ? [SSE_ROUTE] : [])] }),
   async setup(ctx) {
     const { config } = ctx;
+    // What a reload may change, rebuilt whole and swapped in one assignment; every part reads it through
+    // `settings`, so a socket, message or stream sees either the old values or the new ones, never a mix.
+    let live = liveSettings(config);
+    const settings = () => live;
     const tickets = await createTickets({
       secret: await loadTicketSecret(ctx.db, config.ticketSecret),
       ttlSeconds: config.ticketTtlSeconds,
@@ -41,7 +46,7 @@ export default definePlugin({
     const hub = new Hub({
       events: ctx.events,
       roleOf: (workspaceId, userId) => getRole(ctx.db, workspaceId, userId),
-      replayLimit: config.replayLimit,
+      replayLimit: () => live.replayLimit,
       log: ctx.log,
       sent: metrics.sent,
       streams: topics,
@@ -54,7 +59,7 @@ export default definePlugin({
     const credentials = createCredentials({
       auth: ctx.auth,
       tickets,
-      allowQueryToken: config.allowQueryToken,
+      allowQueryToken: () => live.allowQueryToken,
       baseUrl: ctx.instance.publicUrl,
     });
     const gateway = new Gateway({
@@ -63,24 +68,28 @@ export default definePlugin({
       revocations,
       metrics,
       log: ctx.log,
-      authTimeoutMs: config.authTimeoutMs,
-      messagesPerSecond: config.messagesPerSecond,
-      burst: config.burst,
+      settings,
       sharedLimits: ctx.instance.redisUrl ? ctx.limits : undefined,
       slots: ctx.slots,
-      maxConnectionsPerUser: config.maxConnectionsPerUser,
       maxBufferedBytes: config.maxBufferedBytes,
     });
     ctx.onDrain(() => gateway.stop());
     const admit = createAdmission({
       limits: ctx.limits,
-      attemptsPerMinute: config.connectionAttemptsPerMinutePerIp,
+      attemptsPerMinute: () => live.attemptsPerMinute,
       allowedOrigins: ctx.instance.allowedOrigins,
       clientAddress: ctx.clientAddress,
       onLimited: () => metrics.limited("attempts"),
     });
+    const reload = (next: WebSocketConfig) => {
+      const changed = liveSettings(next);
+      const apply = () => {
+        live = changed;
+      };
+      return { apply, needsRestart: needsRestart(config, next) };
+    };
     const routes = websocketRoutes({ config, auth: ctx.auth, admit, credentials, gateway, hub, tickets });
-    if (!config.sse.enabled) return { routes };
+    if (!config.sse.enabled) return { routes, reload };
     const streams = new EventStreams({
       hub,
       topics,
@@ -88,11 +97,10 @@ export default definePlugin({
       slots: ctx.slots,
       metrics: ctx.metrics,
       heartbeatMs: config.sse.heartbeatMs,
-      retryMs: config.sse.retryMs,
-      maxStreamsPerUser: config.sse.maxStreamsPerUser,
+      settings,
       maxBufferedBytes: config.maxBufferedBytes,
     });
     ctx.onDrain(() => streams.stop());
-    return { routes: routes.use(eventStreamRoutes({ auth: ctx.auth, admit, streams })) };
+    return { routes: routes.use(eventStreamRoutes({ auth: ctx.auth, admit, streams })), reload };
   },
 });

@@ -12,6 +12,7 @@ import { coldStart } from "./scenarios/cold-start";
 import { coldStartBinary } from "./scenarios/cold-start-binary";
 import { federationInbox } from "./scenarios/federation-inbox";
 import { federationRtt } from "./scenarios/federation-rtt";
+import { isolatedRoute } from "./scenarios/isolated-route";
 import { nestedBodies } from "./scenarios/nested-bodies";
 import { oidcBearerMe } from "./scenarios/oidc-bearer-me";
 import { sessionCookieMe, sessionMe } from "./scenarios/session-me";
@@ -39,6 +40,7 @@ const scenarios: Scenario[] = [
   federationRtt,
   federationInbox,
   nestedBodies,
+  isolatedRoute,
 ];
 
 const { values } = parseArgs({

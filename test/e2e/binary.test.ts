@@ -2,7 +2,7 @@
 // repository, so no node_modules is anywhere above it. Uses TESSERA_BIN when set (CI builds it
 // once), else builds one here.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runCli, type ServedInstance, serveProcess } from "../support/serve-process";
@@ -34,6 +34,9 @@ describe("the single binary", () => {
     dir = mkdtempSync(join(tmpdir(), "tessera-binary-"));
     bin = await install(dir);
     copyFileSync(greeter, join(dir, "greeter.ts"));
+    // Deno for the isolated plugin where a self-hoster's `npm install deno` beside the binary puts it.
+    mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true });
+    symlinkSync(join(root, "node_modules", ".bin", "deno"), join(dir, "node_modules", ".bin", "deno"));
     writeFileSync(join(dir, "needs-a-package.ts"), 'import "left-pad";\nexport default {};\n');
     served = await serveProcess(
       {
@@ -100,8 +103,10 @@ describe("the single binary", () => {
     expect((await fetch(`${served.url}${style}`)).status).toBe(200);
   });
 
-  test("loads a plugin by path that imports elysia and tessera/plugin from the binary", async () => {
+  test("runs a plugin by path isolated, on the Deno beside it, with elysia and tessera/plugin from the binary's kit", async () => {
     expect(await (await fetch(`${served.url}/greeter/hello`)).json()).toEqual({ message: "hello, world" });
+    expect(served.output()).toMatch(/isolated plugins run on Deno.*"from":"node_modules"/);
+    expect(served.output()).toMatch(/\.\/greeter\.ts\s+\S+\s+started\s+process/);
   });
 
   test("with no config, the welcome names the binary as the command to run next", async () => {
@@ -144,7 +149,10 @@ export default definePlugin({ name: "stamp", version: "0.1.0", config: t.Object(
     rmSync(source, { recursive: true, force: true });
     expect(built).toEqual({ code: 0, stderr: "" });
     const stamp = await serveProcess(
-      { database: { url: "sqlite::memory:" }, plugins: { "./stamp.js": { enabled: true, permissions: { routes: ["/stamp"] } } } },
+      {
+        database: { url: "sqlite::memory:" },
+        plugins: { "./stamp.js": { enabled: true, isolation: "none", permissions: { routes: ["/stamp"] } } },
+      },
       { dir: home, command: [bin] },
     );
     const response = await fetch(`${stamp.url}/stamp`);
@@ -153,7 +161,10 @@ export default definePlugin({ name: "stamp", version: "0.1.0", config: t.Object(
   });
 
   test("a plugin by path that imports any other package is refused, naming it and what the binary offers", async () => {
-    writeFileSync(join(dir, "other.jsonc"), JSON.stringify({ plugins: { "./needs-a-package.ts": { enabled: true } } }));
+    writeFileSync(
+      join(dir, "other.jsonc"),
+      JSON.stringify({ plugins: { "./needs-a-package.ts": { enabled: true, isolation: "none" } } }),
+    );
     const result = await runCli(["check", "--config", "other.jsonc"], dir, {}, [bin]);
     expect(result.code).toBe(1);
     expect(result.stderr).toStartWith("tessera: ERR_PLUGIN_INVALID");

@@ -40,7 +40,7 @@ describe("tessera serve with the oidc plugin", () => {
 
   test("prints the plugin with the issuer's host as its only net grant", () => {
     expect(served.output()).toMatch(
-      new RegExp(`oidc\\s+1\\.0\\.0\\s+started\\s+${provider.host.replace(".", "\\.")}\\s+-\\s+GET /auth/login`),
+      new RegExp(`oidc\\s+1\\.0\\.0\\s+started\\s+none\\s+${provider.host.replace(".", "\\.")}\\s+-\\s+GET /auth/login`),
     );
   });
 

@@ -54,7 +54,13 @@ const serveNotes = (dir: string, specifier: string, command: string[]) =>
       log: { level: "warn" },
       plugins: {
         websocket: { enabled: true },
-        [specifier]: { enabled: true, title: "Team notes", permissions: { routes: ["/notes"], net: ["allowed.example"] } },
+        [specifier]: {
+          enabled: true,
+          // In process: these tests exercise the in-process plugin API (isolated plugins: isolated-plugin.test.ts).
+          isolation: "none",
+          title: "Team notes",
+          permissions: { routes: ["/notes"], net: ["allowed.example"] },
+        },
       },
     },
     { dir, command },
@@ -92,6 +98,20 @@ describe.each(runs)("a plugin outside the repository, from $from, loaded by $by"
 
   test("loads with the config its schema validated, and mounts its route", async () => {
     expect(await (await http("/notes")).json()).toEqual({ title: "Team notes" });
+  });
+
+  test('warns at start that with "isolation": "none" it reaches what the server reaches', () => {
+    const warnings = served
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(warnings).toContainEqual({
+      ts: expect.any(String),
+      level: "warn",
+      msg: `plugin "${specifier}" runs with "isolation": "none": it can reach the server's files, environment, network, processes and database, beyond its grants`,
+      plugin: "notes",
+    });
   });
 
   test("keeps notes in its own table, created by its own migration, and publishes an event WebSocket subscribers receive", async () => {

@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { openProbe } from "../plugins/websocket/support/probe";
 import { issueApiKey } from "../support/api-keys";
-import { type ServedInstance, serveProcess } from "../support/serve-process";
+import { freePort } from "../support/free-port";
+import { startTestProvider, TEST_CLIENT_SECRET, type TestProvider } from "../support/oidc-provider";
+import { ownerWithWorkspace, type ServedInstance, serveProcess } from "../support/serve-process";
 
 const ADMIN = "ops@example.com";
+const ROOT = join(import.meta.dir, "..", "..");
 
 const configWith = (options: { keys: object[]; admins: string[]; level: string; extra?: Record<string, unknown> }) => ({
   database: { url: "sqlite:./data/tessera.db" },
@@ -34,9 +38,35 @@ const until = async (read: () => boolean, what: string, timeoutMs = 10_000) => {
 const withKey = (served: ServedInstance, key: string) => fetch(`${served.url}/me`, { headers: { "x-api-key": key } });
 
 let served: ServedInstance | undefined;
+let provider: TestProvider | undefined;
 afterEach(async () => {
   await served?.stop();
+  await provider?.close();
   served = undefined;
+  provider = undefined;
+});
+
+/** The websocket, federation and oidc plugins, with the settings a test reloads. */
+const pluginsConfig = (
+  publicUrl: string,
+  issuer: string,
+  live: { burst: number; agentTypes: Record<string, string>; scopes: string[] },
+) => ({
+  server: { publicUrl },
+  database: { url: "sqlite:./data/tessera.db" },
+  log: { level: "info" },
+  plugins: {
+    websocket: { enabled: true, messagesPerSecond: 1, burst: live.burst },
+    federation: {
+      enabled: true,
+      agents: {
+        types: Object.fromEntries(
+          Object.entries(live.agentTypes).map(([name, script]) => [name, { command: ["bun", join(ROOT, script)] }]),
+        ),
+      },
+    },
+    oidc: { enabled: true, issuer, clientId: "tessera", clientSecret: "${OIDC_CLIENT_SECRET}", scopes: live.scopes },
+  },
 });
 
 describe("SIGHUP reload", () => {
@@ -69,6 +99,54 @@ describe("SIGHUP reload", () => {
     socket.send({ type: "ping" });
     await socket.next("pong");
     expect(instance.process.exitCode).toBeNull();
+    socket.close();
+  }, 30_000);
+
+  test("applies a WebSocket rate limit, an agent type and an OIDC setting; a WebSocket opened before stays open", async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    provider = await startTestProvider({ redirectUri: `${publicUrl}/auth/callback` });
+    const before = { burst: 2, agentTypes: { echo: "scripts/agents/echo.ts" }, scopes: ["openid", "email", "profile"] };
+    served = await serveProcess(pluginsConfig(publicUrl, provider.issuer, before), {
+      port,
+      env: { OIDC_CLIENT_SECRET: TEST_CLIENT_SECRET },
+    });
+    const instance = served;
+    const { token, workspaceId } = await ownerWithWorkspace(instance, "member@example.com");
+    const spawn = (agentType: string) =>
+      fetch(`${publicUrl}/agents`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ workspaceId, agentType, input: { from: agentType } }),
+      });
+    const scope = async () => {
+      const login = await fetch(`${publicUrl}/auth/login`, { redirect: "manual" });
+      return new URL(login.headers.get("location") ?? "").searchParams.get("scope");
+    };
+    const socket = await openProbe(`${publicUrl.replace(/^http/, "ws")}/ws`, { headers: { authorization: `Bearer ${token}` } });
+    await socket.next("ready");
+    expect(await scope()).toBe("openid email profile");
+    expect((await spawn("repeat")).status).toBe(422);
+
+    const after = {
+      burst: 30,
+      agentTypes: { echo: "scripts/agents/echo.ts", repeat: "scripts/agents/echo.ts" },
+      scopes: ["openid", "email"],
+    };
+    writeFileSync(instance.configFile, JSON.stringify(pluginsConfig(publicUrl, provider.issuer, after)));
+    instance.process.kill("SIGHUP");
+    await until(() => instance.output().includes('"msg":"config reloaded"'), "the reload");
+    expect(instance.output()).not.toContain("needs a restart");
+
+    // Under the old burst of 2, ten at once would be limited and then closed.
+    for (let i = 0; i < 10; i++) socket.send({ type: "ping" });
+    for (let i = 0; i < 10; i++) await socket.next("pong");
+    expect(socket.messages.some((message) => message.type === "error")).toBe(false);
+    const spawned = await spawn("repeat");
+    expect(spawned.status).toBe(201);
+    expect(await spawned.json()).toMatchObject({ agentType: "repeat" });
+    expect(await scope()).toBe("openid email");
+    expect(socket.socket.readyState).toBe(WebSocket.OPEN);
     socket.close();
   }, 30_000);
 

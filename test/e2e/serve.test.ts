@@ -13,7 +13,7 @@ const config = (dir: string) => {
   return {
     database: { url: "sqlite:./data/tessera.db" },
     server: { bodyLimit: 4096 },
-    plugins: { "./greeter.ts": { enabled: true, permissions: { routes: ["/greeter"] } } },
+    plugins: { "./greeter.ts": { enabled: true, isolation: "none", permissions: { routes: ["/greeter"] } } },
   };
 };
 
@@ -29,7 +29,7 @@ describe("tessera serve", () => {
   });
 
   test("prints the plugin table and answers health and readiness", async () => {
-    expect(served.output()).toMatch(/PLUGIN\s+VERSION\s+STATE\s+NET\s+ENV\s+ROUTES/);
+    expect(served.output()).toMatch(/PLUGIN\s+VERSION\s+STATE\s+ISOLATION\s+NET\s+ENV\s+ROUTES/);
     expect(served.output()).toMatch(/\.\/greeter\.ts\s+1\.2\.3\s+started/);
     expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${served.url}/readyz`)).json()).toMatchObject({ status: "ready" });

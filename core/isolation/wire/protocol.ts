@@ -36,6 +36,8 @@ export interface DefineResult {
 export interface ConfigureParams {
   specifier: string;
   section: Record<string, unknown>;
+  /** Printed paths of values set from the environment: an error about one never shows the value. */
+  secretPaths?: string[];
 }
 export interface ConfigureResult {
   config: unknown;
@@ -56,6 +58,8 @@ export interface SetupParams {
   grants: { net: string[]; env: string[]; routes: string[] };
   /** The dialect of the plugin's own database, when it has one (it declared migrations). */
   dialect?: "sqlite" | "postgres";
+  /** server.maxJsonDepth: a request body nested deeper is a 400, as in process (its default when absent). */
+  maxJsonDepth?: number;
 }
 export interface SetupResult {
   routes: { method: string; path: string }[];
@@ -73,6 +77,10 @@ export interface HealthResult {
 /** `reload` checks the new config (throws to refuse); `commitReload` applies the one last accepted. */
 export interface ReloadParams {
   config: unknown;
+}
+/** What `reload` accepted: the settings (paths inside the plugin's section) that wait for a restart. */
+export interface ReloadResult {
+  needsRestart: string[];
 }
 
 /** `http`: one request to a route the plugin declared; the reply comes when the response head is ready. */

@@ -6,7 +6,17 @@
 // Records every state change and reports it through `onChange`. Instances sharing one database each run
 // their own agents; a kill received by another instance is left in the database for the owner to carry out.
 import type { Subprocess } from "bun";
-import { type Logger, notFound, TesseraError, validationFailed } from "tessera/plugin";
+import {
+  endLeftoverRun,
+  type Logger,
+  notFound,
+  processStartTime,
+  type RunProcess,
+  runAlive,
+  signalRun,
+  TesseraError,
+  validationFailed,
+} from "tessera/plugin";
 import type { Database } from "tessera/plugin/db";
 import { fedError } from "../errors";
 import { type ActingUser, actorColumns } from "../identity/acting-user";
@@ -24,7 +34,6 @@ import {
 } from "./agent-store";
 import type { AgentType } from "./agent-types";
 import { OutputTail } from "./output-tail";
-import { endLeftoverRun, processStartTime, type RunProcess, runAlive, signalRun } from "./process-group";
 import { stableJson } from "./stable-json";
 import { type AgentStatus, isTerminal } from "./status";
 
@@ -35,15 +44,20 @@ export interface RunnerLimits {
   outputTailBytes: number;
 }
 
+/** What the config decides, replaced whole on reload: a spawn reads it once, and a run keeps its own terms. */
+export interface RunnerSettings {
+  types: ReadonlyMap<string, AgentType>;
+  limits: RunnerLimits;
+}
+
 export interface RunnerOptions {
   db: Database;
   log: Logger;
   /** Recorded on every run started here (server.instanceId). */
   instanceId: string;
-  types: Map<string, AgentType>;
+  settings: () => RunnerSettings;
   /** Agents start in this directory (the config file's). */
   cwd: string;
-  limits: RunnerLimits;
   onChange(agent: AgentRecord): Promise<void>;
 }
 
@@ -62,12 +76,22 @@ export interface SpawnRequest {
 }
 
 type Process = Subprocess<"pipe", "pipe", "pipe">;
+
+/** One spawn's terms, fixed when it was asked for. */
+interface Run {
+  type: AgentType;
+  input: unknown;
+  timeoutMs: number;
+  limits: RunnerLimits;
+}
 type EndReason = Extract<AgentStatus, "killed" | "timed_out" | "lost">;
 // A run ended for passing one of its type's limits is failed.
 type StopReason = EndReason | "failed";
 
 interface Slot {
   peerId: string | null;
+  /** The grace of the settings it started under: a reload does not change how a run already going ends. */
+  killGraceMs: number;
   proc?: Process;
   run?: RunProcess;
   reason?: StopReason;
@@ -116,7 +140,8 @@ export class AgentRunner {
   }
 
   async spawn(request: SpawnRequest): Promise<{ agent: AgentRecord; created: boolean }> {
-    const type = this.options.types.get(request.agentType);
+    const { types, limits } = this.options.settings();
+    const type = types.get(request.agentType);
     if (!type)
       throw fedError("ERR_AGENT_TYPE", 422, `No agent type "${request.agentType}" on this instance`, { path: "agentType" });
     if (request.timeoutMs !== undefined && request.timeoutMs > type.timeoutMs) {
@@ -131,14 +156,15 @@ export class AgentRunner {
     }
     const timeoutMs = request.timeoutMs ?? type.timeoutMs;
     const { commandId } = request;
-    if (commandId === undefined) return { agent: await this.start(request, type, input, timeoutMs, null), created: true };
+    const run = { type, input, timeoutMs, limits };
+    if (commandId === undefined) return { agent: await this.start(request, run, null), created: true };
     return this.oneAtATime(JSON.stringify([request.peerId, request.workspaceId, commandId]), async () => {
       const existing = await findByCommand(this.options.db, {
         peerId: request.peerId,
         workspaceId: request.workspaceId,
         commandId,
       });
-      if (!existing) return { agent: await this.start(request, type, input, timeoutMs, commandId), created: true };
+      if (!existing) return { agent: await this.start(request, run, commandId), created: true };
       const asked = stableJson({ agentType: request.agentType, input, timeoutMs });
       if (stableJson({ agentType: existing.agentType, input: existing.input, timeoutMs: existing.timeoutMs }) !== asked) {
         throw fedError("ERR_FED_COMMAND_CONFLICT", 422, `commandId ${commandId} was already used with other arguments`, {
@@ -184,7 +210,8 @@ export class AgentRunner {
   private async endLeftover(agent: AgentRecord): Promise<void> {
     if (agent.pid === null || agent.pidStart === null || agent.runsOn !== null) return;
     if (agent.instanceId !== this.options.instanceId) return;
-    const ended = await endLeftoverRun({ pid: agent.pid, startTime: agent.pidStart }, this.options.limits.killGraceMs);
+    const { killGraceMs } = this.options.settings().limits;
+    const ended = await endLeftoverRun({ pid: agent.pid, startTime: agent.pidStart }, killGraceMs);
     if (!ended) throw new TesseraError("ERR_INTERNAL", `Processes of agent ${agent.id} outlived SIGKILL`, { path: agent.id });
     this.options.log.info("ended the processes of an interrupted agent", { agent: agent.id, pid: agent.pid });
   }
@@ -199,8 +226,8 @@ export class AgentRunner {
 
   // The owner sees the request within KILL_POLL_MS and then takes as long as a kill here takes.
   private async killElsewhere(agent: AgentRecord): Promise<AgentRecord> {
-    const { db, limits } = this.options;
-    const waitMs = KILL_POLL_MS + limits.killGraceMs + 5000;
+    const { db } = this.options;
+    const waitMs = KILL_POLL_MS + this.options.settings().limits.killGraceMs + 5000;
     if (!(await requestKill(db, agent.id))) return (await getAgent(db, agent.id)) ?? agent;
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
@@ -251,8 +278,8 @@ export class AgentRunner {
   }
 
   // Synchronous, so two spawns can't both pass the check before either is counted.
-  private reserve(id: string, peerId: string | null): Slot {
-    const { maxConcurrent, maxConcurrentPerPeer } = this.options.limits;
+  private reserve(id: string, peerId: string | null, limits: RunnerLimits): Slot {
+    const { maxConcurrent, maxConcurrentPerPeer, killGraceMs } = limits;
     if (this.slots.size >= maxConcurrent) throw limitReached(`This instance runs at most ${maxConcurrent} agents at once`);
     if (peerId !== null) {
       let mine = 0;
@@ -260,15 +287,16 @@ export class AgentRunner {
       if (mine >= maxConcurrentPerPeer) throw limitReached(`A peer may run at most ${maxConcurrentPerPeer} agents here at once`);
     }
     const { promise, resolve } = Promise.withResolvers<AgentRecord>();
-    const slot: Slot = { peerId, signalled: false, timers: [], done: promise, resolve };
+    const slot: Slot = { peerId, killGraceMs, signalled: false, timers: [], done: promise, resolve };
     this.slots.set(id, slot);
     this.watchKills();
     return slot;
   }
 
-  private async start(request: SpawnRequest, type: AgentType, input: unknown, timeoutMs: number, commandId: string | null) {
+  private async start(request: SpawnRequest, run: Run, commandId: string | null) {
+    const { type, input, timeoutMs, limits } = run;
     const id = crypto.randomUUID();
-    const slot = this.reserve(id, request.peerId);
+    const slot = this.reserve(id, request.peerId, limits);
     let queued: AgentRecord;
     try {
       queued = await insertAgent(this.options.db, {
@@ -290,10 +318,10 @@ export class AgentRunner {
       throw error;
     }
     await this.changed(queued);
-    return this.launch(queued, type, slot, timeoutMs);
+    return this.launch(queued, run, slot);
   }
 
-  private async launch(agent: AgentRecord, type: AgentType, slot: Slot, timeoutMs: number): Promise<AgentRecord> {
+  private async launch(agent: AgentRecord, { type, timeoutMs, limits }: Run, slot: Slot): Promise<AgentRecord> {
     let proc: Process;
     try {
       proc = Bun.spawn(type.argv, {
@@ -311,7 +339,7 @@ export class AgentRunner {
     }
     slot.proc = proc;
     slot.run = { pid: proc.pid, startTime: processStartTime(proc.pid) };
-    const tail = new OutputTail(this.options.limits.outputTailBytes);
+    const tail = new OutputTail(limits.outputTailBytes);
     const { outputBytes } = type.limits;
     const pushed = () => {
       if (outputBytes === null || tail.total <= outputBytes || slot.reason) return;
@@ -363,7 +391,7 @@ export class AgentRunner {
     slot.signalled = true;
     slot.signalledAt = Date.now();
     this.signal(run, "SIGTERM");
-    slot.timers.push(setTimeout(() => this.signal(run, "SIGKILL"), this.options.limits.killGraceMs));
+    slot.timers.push(setTimeout(() => this.signal(run, "SIGKILL"), slot.killGraceMs));
   }
 
   // The run is over once its first process exits: what it started and left behind (a daemon, a
@@ -378,7 +406,7 @@ export class AgentRunner {
       slot.signalledAt = Date.now();
       this.signal(run, "SIGTERM");
     }
-    const deadline = (slot.signalledAt ?? Date.now()) + this.options.limits.killGraceMs;
+    const deadline = (slot.signalledAt ?? Date.now()) + slot.killGraceMs;
     while (runAlive(run) && Date.now() < deadline) await Bun.sleep(REST_POLL_MS);
     this.signal(run, "SIGKILL");
   }
@@ -392,7 +420,7 @@ export class AgentRunner {
   }
 
   private async settled(id: string, slot: Slot): Promise<AgentRecord> {
-    const bound = Bun.sleep(this.options.limits.killGraceMs + 5000).then(() => null);
+    const bound = Bun.sleep(slot.killGraceMs + 5000).then(() => null);
     const ended = await Promise.race([slot.done, bound]);
     if (ended) return ended;
     const agent = await getAgent(this.options.db, id);

@@ -38,12 +38,10 @@ const redirectToProvider = async (rp: RelyingParty, client: ProviderClient, requ
 
 // Anyone may start a sign-in; each start costs a provider round trip and a cookie, so one client
 // address gets a bounded number. Refused outside browserResponse: a flood must not write a log line each.
-const loginLimit = (rp: RelyingParty) => {
-  const rule = { limit: rp.ctx.config.loginsPerMinute, windowMs: MINUTE_MS };
-  return async (request: Request, peer: PeerAddress | null) => {
-    const decision = await rp.ctx.limits.consume(`oidc-login:${rp.ctx.clientAddress(request, peer)}`, rule);
-    if (!decision.allowed) throw rateLimited(decision);
-  };
+const loginLimit = (rp: RelyingParty) => async (request: Request, peer: PeerAddress | null) => {
+  const rule = { limit: rp.loginsPerMinute, windowMs: MINUTE_MS };
+  const decision = await rp.ctx.limits.consume(`oidc-login:${rp.ctx.clientAddress(request, peer)}`, rule);
+  if (!decision.allowed) throw rateLimited(decision);
 };
 
 export const loginRoute = (rp: RelyingParty) => {

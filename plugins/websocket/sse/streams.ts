@@ -5,6 +5,7 @@ import { forbidden, notFound, type Registry, rateLimitHeaders, type Slots, Tesse
 import type { Connection, ConnectionOwner, Identity } from "../connection";
 import { armExpiry, clearDeadline } from "../deadlines";
 import type { Hub } from "../hub";
+import type { LiveSettings } from "../live-settings";
 import { CLOSE } from "../protocol";
 import type { Revocations } from "../revocation";
 import { EventStream } from "./stream";
@@ -17,10 +18,12 @@ export interface EventStreamsOptions {
   slots: Slots;
   metrics: Registry;
   heartbeatMs: number;
-  retryMs: number;
-  maxStreamsPerUser: number;
+  /** Read for each new stream, so a reload applies from the next one. */
+  settings: () => StreamSettings;
   maxBufferedBytes: number;
 }
+
+export type StreamSettings = Pick<LiveSettings, "maxStreamsPerUser" | "retryMs">;
 
 const HEADERS = {
   "content-type": "text/event-stream",
@@ -63,8 +66,9 @@ export class EventStreams implements ConnectionOwner {
     if (this.options.revocations.isRevoked(identity.sessionId)) throw revoked();
     const holder = this.holderPrefix + String(++this.holders);
     const key = slotKey(identity.userId);
-    if (!(await this.options.slots.acquire(key, this.options.maxStreamsPerUser, holder))) throw this.tooManyStreams();
-    const stream = new EventStream(this, identity, this.options.topics, this.options.retryMs);
+    const { maxStreamsPerUser, retryMs } = this.options.settings();
+    if (!(await this.options.slots.acquire(key, maxStreamsPerUser, holder))) throw tooManyStreams(maxStreamsPerUser);
+    const stream = new EventStream(this, identity, this.options.topics, retryMs);
     const { connection } = stream;
     connection.slot = holder;
     this.open.set(connection, stream);
@@ -130,15 +134,13 @@ export class EventStreams implements ConnectionOwner {
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
   }
-
-  private tooManyStreams(): TesseraError {
-    const max = this.options.maxStreamsPerUser;
-    return new TesseraError("ERR_RATE_LIMITED", `At most ${max} event streams per user; close one first`, {
-      status: 429,
-      headers: rateLimitHeaders({ allowed: false, limit: max, remaining: 0, retryAfterMs: 1000, resetMs: 1000 }),
-    });
-  }
 }
+
+const tooManyStreams = (max: number) =>
+  new TesseraError("ERR_RATE_LIMITED", `At most ${max} event streams per user; close one first`, {
+    status: 429,
+    headers: rateLimitHeaders({ allowed: false, limit: max, remaining: 0, retryAfterMs: 1000, resetMs: 1000 }),
+  });
 
 const unavailable = (message: string) =>
   new TesseraError("ERR_UNAVAILABLE", message, { status: 503, headers: { "Retry-After": "1" } });

@@ -2,7 +2,7 @@
 // strictly, run without setting up any plugin or opening a port.
 import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { runCli } from "../../support/serve-process";
 import { makeTempDir } from "../../support/test-runtime";
 
@@ -10,9 +10,15 @@ const fixtures = join(import.meta.dir, "..", "..", "fixtures", "plugins");
 const dir = makeTempDir("plugin-cli-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Plugins by path run in process here: an isolated plugin's commands are not run.
+const inProcess = (specifier: string) => (isAbsolute(specifier) ? { isolation: "none" } : {});
+
 const config = (name: string, plugins: Record<string, unknown>) => {
   const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({ database: { url: `sqlite:./${name}.db` }, plugins }));
+  const sections = Object.fromEntries(
+    Object.entries(plugins).map(([specifier, section]) => [specifier, { ...inProcess(specifier), ...(section as object) }]),
+  );
+  writeFileSync(file, JSON.stringify({ database: { url: `sqlite:./${name}.db` }, plugins: sections }));
   return file;
 };
 

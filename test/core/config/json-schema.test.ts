@@ -17,9 +17,16 @@ const plugins = [
 describe("configJsonSchema", () => {
   const schema = configJsonSchema(plugins);
 
-  test("puts each plugin's properties under plugins.<name> with enabled and permissions", () => {
+  test("puts each plugin's properties under plugins.<name> with the core's keys (enabled, permissions, isolation, memoryMb)", () => {
     const websocket = at(schema, "properties", "plugins", "properties", "websocket");
-    expect(Object.keys(at(websocket, "properties") ?? {})).toEqual(["enabled", "permissions", "path", "authTimeoutMs"]);
+    expect(Object.keys(at(websocket, "properties") ?? {})).toEqual([
+      "enabled",
+      "permissions",
+      "isolation",
+      "memoryMb",
+      "path",
+      "authTimeoutMs",
+    ]);
     expect(at(websocket, "required")).toEqual(["enabled", "authTimeoutMs"]);
     expect(at(websocket, "additionalProperties")).toBe(false);
     expect(at(schema, "properties", "plugins", "properties", "oidc", "properties", "clientSecret")).toEqual({ type: "string" });

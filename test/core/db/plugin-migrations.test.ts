@@ -128,7 +128,10 @@ for (const { dialect, create } of await testDatabaseUrls()) {
         JSON.stringify({
           // The second start must find the first one's records: SQLite in a file, not in memory.
           database: { url: dialect === "sqlite" ? "sqlite:./tessera.db" : scratch.url },
-          plugins: { "./ledger-audit/index.ts": { enabled: true }, "./ledger/index.ts": { enabled: true } },
+          plugins: {
+            "./ledger-audit/index.ts": { enabled: true, isolation: "none" },
+            "./ledger/index.ts": { enabled: true, isolation: "none" },
+          },
         }),
       );
       try {

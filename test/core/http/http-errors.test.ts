@@ -16,7 +16,7 @@ beforeAll(async () => {
       return {
         server: { bodyLimit: 1024 },
         metrics: { token: METRICS_TOKEN },
-        plugins: { "./greeter.ts": { enabled: true, permissions: { routes: ["/greeter"] } } },
+        plugins: { "./greeter.ts": { enabled: true, isolation: "none", permissions: { routes: ["/greeter"] } } },
       };
     },
     { logs },

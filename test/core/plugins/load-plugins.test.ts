@@ -13,9 +13,17 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runtime whose config lives in `dir`, so relative plugin paths resolve there. */
+/**
+ * Runtime whose config lives in `dir`, so relative plugin paths resolve there. The plugins run in process
+ * (they report through a global of this process); isolated ones: isolated-plugins.test.ts.
+ */
 const runtimeIn = (plugins: Record<string, unknown>, env: Record<string, string> = {}) =>
-  startTestRuntime(() => ({ plugins }), { env, start: true }).then((test) => test);
+  startTestRuntime(() => ({ plugins: inProcess(plugins) }), { env, start: true }).then((test) => test);
+
+const inProcess = (plugins: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(plugins).map(([specifier, section]) => [specifier, { isolation: "none", ...(section as object) }]),
+  );
 
 const withGreeter = (section: Record<string, unknown>) => {
   copyFileSync(greeterSource, join(dir, "greeter.ts"));

@@ -16,7 +16,7 @@ const config = (dir: string) => {
   return {
     metrics: { token: METRICS_TOKEN },
     plugins: {
-      "./echo.ts": { enabled: true, permissions: { routes: ["/echo", "/open"] } },
+      "./echo.ts": { enabled: true, isolation: "none", permissions: { routes: ["/echo", "/open"] } },
       "api-key": {
         enabled: true,
         keys: [

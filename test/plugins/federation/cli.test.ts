@@ -24,7 +24,7 @@ describe("the federation on the command line", () => {
     const result = await runCli(["check", "--config", enabled], dir);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/federation\s+1\.0\.0\s+set up\s+127\.0\.0\.1:9/);
+    expect(result.stdout).toMatch(/federation\s+1\.0\.0\s+set up\s+none\s+127\.0\.0\.1:9/);
   });
 
   test("peers add needs a URL", async () => {

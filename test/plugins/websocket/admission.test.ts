@@ -20,7 +20,7 @@ describe("websocket admission", () => {
   test("counts attempts against the address ctx.clientAddress names", async () => {
     const admit = createAdmission({
       limits: new MemoryRateLimiter(),
-      attemptsPerMinute: 1,
+      attemptsPerMinute: () => 1,
       allowedOrigins: [],
       clientAddress: clientAddressResolver(true),
       onLimited: () => {},
@@ -35,7 +35,7 @@ describe("websocket admission", () => {
   test("allows listed origins in any spelling, and requests without an Origin", async () => {
     const admit = createAdmission({
       limits: new MemoryRateLimiter(),
-      attemptsPerMinute: 100,
+      attemptsPerMinute: () => 100,
       allowedOrigins: ["https://App.example.com/"],
       clientAddress: clientAddressResolver(false),
       onLimited: () => {},
@@ -52,7 +52,7 @@ describe("websocket admission", () => {
     let limited = 0;
     const admit = createAdmission({
       limits: new MemoryRateLimiter(),
-      attemptsPerMinute: 2,
+      attemptsPerMinute: () => 2,
       allowedOrigins: [],
       clientAddress: clientAddressResolver(false),
       onLimited: () => limited++,

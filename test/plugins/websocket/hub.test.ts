@@ -20,7 +20,7 @@ const setup = ({ events = new MemoryEventBus(), roles = {}, roleOf, replayLimit 
   const hub = new Hub({
     events,
     roleOf: roleOf ?? (async (workspaceId, userId) => roles[`${workspaceId}/${userId}`] ?? null),
-    replayLimit,
+    replayLimit: () => replayLimit,
     log: createLogger({ write: () => {} }),
     sent: () => {},
   });

@@ -7,12 +7,21 @@ import { MessageLimit } from "../../../plugins/websocket/message-limit";
 const rule = { limit: 1, windowMs: 1000, burst: 4 };
 
 const allowedOf = (limit: MessageLimit, count: number) =>
-  Array.from({ length: count }, () => limit.check("user")).filter((decision) => decision.allowed).length;
+  Array.from({ length: count }, () => limit.check("user", rule)).filter((decision) => decision.allowed).length;
 
 describe("the WebSocket message limit", () => {
   test("on one instance, the local limit alone decides", () => {
-    const limit = new MessageLimit(rule, createLogger({ write: () => {} }));
+    const limit = new MessageLimit(createLogger({ write: () => {} }));
     expect(allowedOf(limit, 10)).toBeLessThan(10);
+    limit.close();
+  });
+
+  test("a new rule (a reload) applies from the next message, counted on from the user's state", () => {
+    const limit = new MessageLimit(createLogger({ write: () => {} }));
+    expect(allowedOf(limit, 4)).toBe(4);
+    expect(limit.check("user", rule).allowed).toBe(false);
+    const wider = { ...rule, burst: 10 };
+    expect(Array.from({ length: 10 }, () => limit.check("user", wider)).filter((d) => d.allowed)).toHaveLength(6);
     limit.close();
   });
 
@@ -20,18 +29,18 @@ describe("the WebSocket message limit", () => {
     // One limiter behind both stands in for Redis.
     const shared = new MemoryRateLimiter();
     const logger = createLogger({ write: () => {} });
-    const a = new MessageLimit(rule, logger, shared);
-    const b = new MessageLimit(rule, logger, shared);
+    const a = new MessageLimit(logger, shared);
+    const b = new MessageLimit(logger, shared);
     const onA = allowedOf(a, 4);
     await Bun.sleep(5);
     // B's own budget is untouched, but the shared count refuses it once its verdict is back.
-    expect(b.check("user").allowed).toBe(true);
+    expect(b.check("user", rule).allowed).toBe(true);
     await Bun.sleep(5);
-    const refused = b.check("user");
+    const refused = b.check("user", rule);
     expect(onA).toBe(4);
     expect(refused.allowed).toBe(false);
     expect(refused.retryAfterMs).toBeGreaterThan(0);
-    expect(b.check("someone else").allowed).toBe(true);
+    expect(b.check("someone else", rule).allowed).toBe(true);
     for (const limit of [a, b]) limit.close();
     await shared.close();
   });
@@ -44,7 +53,7 @@ describe("the WebSocket message limit", () => {
       ready: async () => false,
       close: async () => {},
     };
-    const limit = new MessageLimit(rule, createLogger({ write: (line) => lines.push(line) }), failing);
+    const limit = new MessageLimit(createLogger({ write: (line) => lines.push(line) }), failing);
     expect(allowedOf(limit, 3)).toBe(3);
     await Bun.sleep(5);
     expect(allowedOf(limit, 10)).toBeLessThan(10);

@@ -25,7 +25,7 @@ const setup = () => {
   const hub = new Hub({
     events,
     roleOf: async (workspaceId, userId) => stored.roles.get(`${workspaceId}/${userId}`) ?? null,
-    replayLimit: 100,
+    replayLimit: () => 100,
     log,
     sent: () => {},
   });

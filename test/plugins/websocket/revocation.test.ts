@@ -15,7 +15,7 @@ const setup = (rememberMs = 30_000) => {
   const hub = new Hub({
     events,
     roleOf: async () => "member",
-    replayLimit: 100,
+    replayLimit: () => 100,
     log: createLogger({ write: () => {} }),
     sent: () => {},
   });

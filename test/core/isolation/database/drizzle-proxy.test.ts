@@ -9,6 +9,7 @@ import { bigint, customType, pgTable, text as pgText, serial, timestamp } from "
 import { drizzle as pgProxy } from "drizzle-orm/pg-proxy";
 import { blob, integer, sqliteTable, text as sqliteText } from "drizzle-orm/sqlite-core";
 import { drizzle as sqliteProxy } from "drizzle-orm/sqlite-proxy";
+import { proxyQuery } from "../../../../core/isolation/child/database";
 import { openPluginDatabase, type PluginDatabase } from "../../../../core/isolation/database/plugin-database";
 import type { DbQueryParams, WireValue } from "../../../../core/isolation/wire/protocol";
 import { fromWire, toWire } from "../../../../core/isolation/wire/values";
@@ -34,17 +35,9 @@ const migrationsWith = (sqlite: string, postgres: string) => {
   return { sqlite: join(folder, "sqlite"), postgres: join(folder, "postgres") };
 };
 
-/** The proxy callback as the child's: values tagged for the wire, the whole call crossing as JSON. */
-const viaWire = (db: PluginDatabase) => async (text: string, params: unknown[], method: DbQueryParams["method"]) => {
-  const call: DbQueryParams = JSON.parse(JSON.stringify({ sql: text, params: params.map(toWire), method }));
-  const { rows }: { rows: WireValue } = JSON.parse(JSON.stringify(await db.query(call)));
-  const decoded = fromWire(rows);
-  const list = Array.isArray(decoded) ? decoded : [];
-  // `get` finding no row answers [] (a row has one column at least); sqlite-proxy reads "no row" from rows absent.
-  return method === "get" && list.length === 0 ? noRow() : { rows: list };
-};
-
-const noRow = () => ({}) as { rows: unknown[] };
+/** The child's proxy callback, the whole call crossing as JSON. */
+const viaWire = (db: PluginDatabase) =>
+  proxyQuery(async (call) => JSON.parse(JSON.stringify(await db.query(JSON.parse(JSON.stringify(call))))));
 
 const BIG = 9_007_199_254_740_993n;
 const BYTES = new Uint8Array([0, 1, 2, 253, 254, 255]);

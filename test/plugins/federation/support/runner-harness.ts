@@ -42,13 +42,16 @@ export const startRunner = async (
   const db = shared ?? (await openDatabase("sqlite::memory:"));
   if (!shared) await migrate(db);
   const changes: AgentRecord[] = [];
+  const settings = {
+    types: resolveAgentTypes({ ...EXAMPLE_TYPES, ...types }, ROOT, () => undefined),
+    limits: { maxConcurrent: 4, maxConcurrentPerPeer: 2, killGraceMs: 300, outputTailBytes: 1024, ...limits },
+  };
   const runner = new AgentRunner({
     db,
     log: createLogger({ level: "error", write: () => {} }),
     instanceId: shared ? `harness:${crypto.randomUUID()}` : HARNESS_INSTANCE,
-    types: resolveAgentTypes({ ...EXAMPLE_TYPES, ...types }, ROOT, () => undefined),
+    settings: () => settings,
     cwd: ROOT,
-    limits: { maxConcurrent: 4, maxConcurrentPerPeer: 2, killGraceMs: 300, outputTailBytes: 1024, ...limits },
     onChange: async (agent) => {
       changes.push(agent);
     },

@@ -61,19 +61,26 @@ export interface SpokeOptions {
   federation?: Record<string, unknown>;
   /** Keep state in a SQLite file in this directory (default: in memory, a new directory). */
   dir?: string;
+  /** Log lines (info and up) land here. */
+  logs?: string[];
 }
+
+/** The spoke's whole config file; a reload test writes it again with other federation settings. */
+export const spokeConfig = (federation?: Record<string, unknown>, database = "sqlite::memory:") => ({
+  server: { publicUrl: SPOKE_URL },
+  database: { url: database },
+  admins: ["admin@example.com"],
+  plugins: { federation: federationSection(federation) },
+});
 
 export const startSpoke = async (options: SpokeOptions = {}): Promise<Spoke> => {
   const dir = options.dir ?? makeTempDir("fed-");
   const file = join(dir, "tessera.jsonc");
-  const config = {
-    server: { publicUrl: SPOKE_URL },
-    database: { url: options.dir ? "sqlite:./tessera.db" : "sqlite::memory:" },
-    admins: ["admin@example.com"],
-    plugins: { federation: federationSection(options.federation) },
-  };
+  const config = spokeConfig(options.federation, options.dir ? "sqlite:./tessera.db" : "sqlite::memory:");
   writeFileSync(file, JSON.stringify(config));
-  const runtime = await createRuntime({ file, env: {}, cwd: dir, log: createLogger({ level: "error", write: () => {} }) });
+  const { logs } = options;
+  const log = createLogger({ level: logs ? "info" : "error", write: (line) => logs?.push(line) });
+  const runtime = await createRuntime({ file, env: {}, cwd: dir, log });
   await runtime.start();
   const { db } = runtime;
   // A restart on the same directory finds the admin already there.

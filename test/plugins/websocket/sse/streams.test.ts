@@ -26,7 +26,7 @@ const setup = ({ roleOf, maxBufferedBytes = 1_000_000, maxStreamsPerUser = 4, he
   const hub = new Hub({
     events,
     roleOf: roleOf ?? (async (workspaceId, userId) => (workspaceId === "w1" && userId === "alice" ? "member" : null)),
-    replayLimit: 100,
+    replayLimit: () => 100,
     log: createLogger({ write: () => {} }),
     sent: () => {},
     streams: topics,
@@ -40,8 +40,7 @@ const setup = ({ roleOf, maxBufferedBytes = 1_000_000, maxStreamsPerUser = 4, he
     slots: new MemorySlots(),
     metrics,
     heartbeatMs,
-    retryMs: 1000,
-    maxStreamsPerUser,
+    settings: () => ({ retryMs: 1000, maxStreamsPerUser }),
     maxBufferedBytes,
   });
   const connect = (userId = "alice", workspaceId = "w1", expiresAt?: number) =>

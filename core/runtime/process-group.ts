@@ -1,7 +1,7 @@
-// An agent runs as the leader of its own session and process group (setsid at spawn), so ending it ends
-// everything it started, not only its first process. A run is named by its leader's pid and start time
-// (/proc/<pid>/stat starttime, clock ticks since boot): a pid the kernel has since handed to another
-// process has another start time, and is never signalled.
+// A child that runs as the leader of its own session and process group (setsid at spawn: a federation
+// agent, an isolated plugin) is ended with everything it started, not only its first process. A run is
+// named by its leader's pid and start time (/proc/<pid>/stat starttime, clock ticks since boot): a pid
+// the kernel has since handed to another process has another start time, and is never signalled.
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface RunProcess {
