@@ -41,6 +41,8 @@ const started = performance.now();
 const result = await Bun.build({
   entrypoints: [
     join(root, "core", "binary.ts"),
+    // A Worker's script is found in the executable only as an entry point of its own (core/isolation/database/sqlite-thread.ts).
+    join(root, "core", "isolation", "database", "sqlite-worker.ts"),
     ...MIGRATIONS.flatMap((pattern) => [...new Bun.Glob(pattern).scanSync({ cwd: root, absolute: true })]),
   ],
   root,

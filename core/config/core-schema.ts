@@ -98,7 +98,7 @@ export const CoreConfigSchema = Type.Object({
         minimum: 100,
         default: 3000,
         description:
-          "PostgreSQL: longest wait for a statement's answer, a free connection included, measured by Tessera (it holds when packets don't pass); then a 503 ERR_DB_UNREACHABLE with Retry-After.",
+          "PostgreSQL, and an isolated plugin's own SQLite database: longest wait for a statement's answer, a free connection included, measured by Tessera (it holds when packets don't pass); then a 503 ERR_DB_UNREACHABLE with Retry-After.",
       }),
     },
     { default: {} },

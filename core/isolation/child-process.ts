@@ -85,10 +85,14 @@ export const spawnChild = async (spec: ChildSpec): Promise<RunningChild> => {
   const run: RunProcess = { pid: proc.pid, startTime: processStartTime(proc.pid) };
   spec.records.add(run);
   const stdin = proc.stdin;
-  const channel = new Channel(async (bytes) => {
-    stdin.write(bytes);
-    await stdin.flush();
-  }, "core");
+  const channel = new Channel(
+    async (bytes) => {
+      stdin.write(bytes);
+      await stdin.flush();
+    },
+    "core",
+    (write) => setImmediate(write),
+  );
   let greet: (hello: Hello) => void = () => undefined;
   const greeted = new Promise<Hello>((resolve) => {
     greet = resolve;

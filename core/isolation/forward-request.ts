@@ -27,7 +27,7 @@ interface ResponseSetter {
 
 const isResult = (value: unknown): value is HttpResult => {
   if (typeof value !== "object" || value === null) return false;
-  const { status, headers, body } = value as Record<string, unknown>;
+  const { status, headers, body, inline } = value as Record<string, unknown>;
   return (
     Number.isInteger(status) &&
     (status as number) >= 200 &&
@@ -36,7 +36,8 @@ const isResult = (value: unknown): value is HttpResult => {
     headers.every(
       (pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string",
     ) &&
-    (body === undefined || body === null || Number.isInteger(body))
+    (body === undefined || body === null || Number.isInteger(body)) &&
+    (inline === undefined || typeof inline === "string")
   );
 };
 
@@ -107,7 +108,8 @@ export const forwarder = (deps: ForwardDeps): Forwarder => {
       const result = await channel.call("http", params);
       if (!isResult(result)) throw protocolError("http: the child's reply is not a response head");
       const stream = typeof result.body === "number" ? channel.receiveStream(result.body) : null;
-      const body = stream && isEventStream(result.headers) ? endable(stream, open) : stream;
+      const inline = result.inline === undefined ? null : Buffer.from(result.inline, "base64");
+      const body = stream && isEventStream(result.headers) ? endable(stream, open) : (stream ?? inline);
       return new Response(body, { status: result.status, headers: result.headers });
     } catch (error) {
       // The id the child logged under is the one the problem names.

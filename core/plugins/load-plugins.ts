@@ -11,6 +11,7 @@ import { describeIsolated } from "../isolation/isolated-plugin";
 import type { IsolationHost } from "../isolation/isolation-host";
 import type { Logger } from "../log/logger";
 import { isBuiltIn } from "./built-in-plugins";
+import { checkParts } from "./check-parts";
 import type { Grants, PluginDefinition, PluginParts } from "./define-plugin";
 import { mergeGrants, routeAllowed } from "./grants";
 import { orderPlugins } from "./order-plugins";
@@ -136,24 +137,6 @@ const checkRoutes = (plugin: LoadedPlugin, app: AnyElysia) => {
     if (!routeAllowed(route.path, plugin.grants.routes)) throw new PermissionDenied(plugin.specifier, "route", route.path);
     plugin.routes.push({ method: route.method, path: route.path });
   }
-};
-
-// An Elysia app has a `routes` array of its own, so returning the app itself is told apart from parts.
-const isApp = (value: unknown): value is AnyElysia =>
-  typeof value === "object" && value !== null && "handle" in value && typeof value.handle === "function";
-
-// Setup's result is typed, but a plugin in plain JavaScript (or an old one returning its app) is not checked.
-const checkParts = (plugin: LoadedPlugin, parts: PluginParts | undefined): PluginParts => {
-  const invalid = (message: string) =>
-    new TesseraError("ERR_PLUGIN_INVALID", `Plugin "${plugin.name}": ${message}`, { path: `plugins.${plugin.specifier}` });
-  if (parts === undefined) return {};
-  if (isApp(parts)) throw invalid("setup returned an Elysia app; return { routes: app } instead");
-  if (typeof parts !== "object" || parts === null) throw invalid("setup must return { routes, start, stop, health } or nothing");
-  if (parts.routes !== undefined && !isApp(parts.routes)) throw invalid("setup's routes must be an Elysia app");
-  for (const [key, hook] of Object.entries({ start: parts.start, stop: parts.stop, health: parts.health })) {
-    if (hook !== undefined && typeof hook !== "function") throw invalid(`setup's ${key} must be a function`);
-  }
-  return parts;
 };
 
 const setupOne = async (plugin: LoadedPlugin, options: SetupOptions) => {

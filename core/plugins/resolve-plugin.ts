@@ -8,6 +8,7 @@ import { buildInfo } from "../runtime/build-info";
 import { BUILT_IN_PLUGINS, importBuiltIn, isBuiltIn } from "./built-in-plugins";
 import type { PluginDefinition } from "./define-plugin";
 import { HOST_MODULES, provideHostModules } from "./host-modules";
+import { isDefinition } from "./is-definition";
 
 const isPath = (specifier: string) => specifier.startsWith("./") || specifier.startsWith("../") || isAbsolute(specifier);
 
@@ -63,18 +64,6 @@ const loadFailure = (cause: unknown): string => {
   });
   return lines.length === 1 ? ` ${lines[0]}` : lines.map((line) => `\n  ${line}`).join("");
 };
-
-const isDefinition = (value: unknown): value is PluginDefinition =>
-  typeof value === "object" &&
-  value !== null &&
-  "name" in value &&
-  typeof value.name === "string" &&
-  "version" in value &&
-  typeof value.version === "string" &&
-  "setup" in value &&
-  typeof value.setup === "function" &&
-  "config" in value &&
-  typeof value.config === "object";
 
 export const resolvePlugin = async (specifier: string, baseDir: string): Promise<PluginDefinition> => {
   const file = isBuiltIn(specifier) ? `plugins/${specifier}/index.ts` : locate(specifier, baseDir);

@@ -3,18 +3,7 @@
 import { fileURLToPath } from "node:url";
 import { TesseraError } from "../../errors/tessera-error";
 import type { PluginDefinition } from "../../plugins/define-plugin";
-
-const isDefinition = (value: unknown): value is PluginDefinition =>
-  typeof value === "object" &&
-  value !== null &&
-  "name" in value &&
-  typeof value.name === "string" &&
-  "version" in value &&
-  typeof value.version === "string" &&
-  "setup" in value &&
-  typeof value.setup === "function" &&
-  "config" in value &&
-  typeof value.config === "object";
+import { isDefinition } from "../../plugins/is-definition";
 
 /** The entry module's path, as the import map resolves the specifier main.ts imports it by. */
 export const pluginEntry = (): string => fileURLToPath(import.meta.resolve("tessera-isolated:plugin"));

@@ -2,8 +2,8 @@
 // is the one file that reaches for Deno's global (the child only ever runs under Deno).
 
 interface DenoRuntime {
-  stdin: { readable: ReadableStream<Uint8Array> & AsyncIterable<Uint8Array> };
-  stdout: { write(bytes: Uint8Array): Promise<number> };
+  stdin: { read(buffer: Uint8Array): Promise<number | null> };
+  stdout: { writeSync(bytes: Uint8Array): number };
   version: { deno: string };
   errors: { NotCapable: new (message?: string) => Error };
   exit(code?: number): never;

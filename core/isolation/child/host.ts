@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import { ownSection } from "../../config/load-config";
 import { validateSection } from "../../config/validate";
 import { isTesseraError, TesseraError } from "../../errors/tessera-error";
+import { checkParts } from "../../plugins/check-parts";
 import type { PluginDefinition, PluginParts, PluginReload } from "../../plugins/define-plugin";
 import type { Channel } from "../wire/channel";
 import type {
@@ -20,7 +21,6 @@ import type {
   SetupParams,
   SetupResult,
 } from "../wire/protocol";
-import { checkParts } from "./check-parts";
 import { type ChildContext, childContext } from "./context";
 import { pluginDefinition } from "./definition";
 import { deniedOf, permissionDenied } from "./denied";

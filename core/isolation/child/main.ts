@@ -2,6 +2,7 @@
 // core's import map names its entry), so Deno loads it without granting read access beyond its folder.
 // Frames come in on stdin and go out on stdout; when stdin ends the core is gone, and so is the child.
 // A namespace import: a module without a default export still loads, and `define` says what is wrong.
+import { setImmediate } from "node:timers";
 import * as pluginModule from "tessera-isolated:plugin";
 import { Channel } from "../wire/channel";
 import {
@@ -21,7 +22,8 @@ import { deno } from "./deno";
 import { PluginHost } from "./host";
 import { readStdin, writeStdout } from "./stdio";
 
-const channel = new Channel(writeStdout, "child");
+// Answers finished in one turn of the event loop leave in one write.
+const channel = new Channel(writeStdout, "child", (write) => setImmediate(write));
 const sendLog = (line: LogLine) => channel.notify("log", line);
 redirectConsole(sendLog);
 

@@ -1,7 +1,8 @@
 // The database behind an isolated plugin's `db.query` calls: its own, never the core's. The core runs
-// the plugin's statements, so isolation must come from the database itself: on SQLite a file of its own
-// (sqlite-plugin-database.ts), on PostgreSQL a login role and schema of its own whose privileges the
-// server enforces (postgres-plugin-database.ts). Its migrations are applied there when it opens.
+// the plugin's statements, so isolation must come from the database itself: on SQLite a file of its own,
+// run on a thread of its own (sqlite-plugin-database.ts), on PostgreSQL a login role and schema of its
+// own whose privileges the server enforces (postgres-plugin-database.ts). Its migrations are applied
+// there when it opens.
 import { DEFAULT_DEADLINES, type PostgresDeadlines } from "../../db/open-postgres";
 import { parseDatabaseUrl } from "../../db/parse-database-url";
 import type { Logger } from "../../log/logger";
@@ -25,19 +26,14 @@ export interface OpenPluginDatabaseOptions {
   plugin: string;
   migrations: { sqlite: string; postgres: string };
   log: Logger;
-  /** PostgreSQL deadlines as the core uses them (see open-postgres.ts). */
+  /** The deadlines as the core uses them (see open-postgres.ts); on SQLite, each statement's too. */
   deadlines?: PostgresDeadlines;
 }
 
 export const openPluginDatabase = async (options: OpenPluginDatabaseOptions): Promise<PluginDatabase> => {
   const target = parseDatabaseUrl(options.url, options.cwd);
+  const deadlines = options.deadlines ?? DEFAULT_DEADLINES;
   return target.dialect === "sqlite"
-    ? openSqlitePluginDatabase(target.path, options.plugin, options.migrations, options.log)
-    : openPostgresPluginDatabase(
-        target.url,
-        options.plugin,
-        options.migrations,
-        options.log,
-        options.deadlines ?? DEFAULT_DEADLINES,
-      );
+    ? openSqlitePluginDatabase(target.path, options.plugin, options.migrations, options.log, deadlines.statementTimeoutMs)
+    : openPostgresPluginDatabase(target.url, options.plugin, options.migrations, options.log, deadlines);
 };

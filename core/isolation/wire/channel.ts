@@ -2,7 +2,10 @@
 // isolated plugin's child with it and the child answers through it. What arrives is untrusted on the
 // core's end: a malformed frame or message ends the channel (its owner then ends the child).
 import { TesseraError } from "../../errors/tessera-error";
-import { CHUNK_SIZE, encodeFrame, FRAME, type Frame, readFrames, WireError } from "./frames";
+import { CHUNK_SIZE, encodeFrame, FRAME, type Frame, FrameReader, WireError } from "./frames";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** An error as it crosses the wire: what a TesseraError shows a client, never its cause. */
 export interface WireFailure {
@@ -20,6 +23,9 @@ type Message =
   | { type: "notify"; method: string; params: unknown };
 
 export type Handler = (params: unknown) => unknown;
+
+/** When a batch of frames is written: after the current microtasks by default. */
+export type Scheduler = (write: () => void) => void;
 
 /** Which end this is: stream ids are even from the core and odd from the child, so they never clash. */
 export type ChannelSide = "core" | "child";
@@ -44,7 +50,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const parseMessage = (payload: Uint8Array): Message => {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(payload));
+    value = JSON.parse(decoder.decode(payload));
   } catch {
     throw new WireError("a message is not UTF-8 JSON");
   }
@@ -72,6 +78,18 @@ export const fromWireFailure = (failure: WireFailure): TesseraError =>
     details: failure.details,
   });
 
+const joinFrames = (frames: Uint8Array[]): Uint8Array => {
+  let length = 0;
+  for (const frame of frames) length += frame.length;
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const frame of frames) {
+    joined.set(frame, offset);
+    offset += frame.length;
+  }
+  return joined;
+};
+
 export class Channel {
   private readonly handlers = new Map<string, Handler>();
   private readonly pending = new Map<number, Pending>();
@@ -79,12 +97,20 @@ export class Channel {
   private readonly outgoing = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
   private nextCall = 1;
   private nextStream: number;
-  private sending: Promise<void> = Promise.resolve();
+  /** Frames waiting for the next write, and the promise that write settles. */
+  private batch: Uint8Array[] = [];
+  private batchWritten?: Promise<void>;
+  private writing: Promise<void> = Promise.resolve();
   private closed?: Error;
 
+  /**
+   * `schedule` decides how long frames gather before a write: the core passes setImmediate, so the frames
+   * of every request its event loop took in one turn leave in one write.
+   */
   constructor(
     private readonly write: (bytes: Uint8Array) => void | Promise<void>,
     side: ChannelSide,
+    private readonly schedule: Scheduler = queueMicrotask,
   ) {
     this.nextStream = side === "core" ? 2 : 1;
   }
@@ -138,7 +164,7 @@ export class Channel {
       },
       cancel: () => {
         this.incoming.delete(id);
-        this.frame(FRAME.abort, id, new TextEncoder().encode("cancelled")).catch(() => undefined);
+        this.frame(FRAME.abort, id, encoder.encode("cancelled")).catch(() => undefined);
       },
     });
   }
@@ -146,7 +172,10 @@ export class Channel {
   /** Reads the peer until its output ends; rejects (and closes) on a malformed frame or message. */
   async run(source: AsyncIterable<Uint8Array>): Promise<void> {
     try {
-      for await (const frame of readFrames(source)) this.receive(frame);
+      const reader = new FrameReader();
+      const receive = (frame: Frame) => this.receive(frame);
+      for await (const chunk of source) reader.push(chunk, receive);
+      reader.end();
       this.close(new WireError("the peer closed its output"));
     } catch (error) {
       this.close(error instanceof Error ? error : new WireError(String(error)));
@@ -254,20 +283,30 @@ export class Channel {
       }
       if (this.outgoing.delete(id)) await this.frame(FRAME.end, id);
     } catch (error) {
-      if (this.outgoing.delete(id))
-        await this.frame(FRAME.abort, id, new TextEncoder().encode(String(error))).catch(() => undefined);
+      if (this.outgoing.delete(id)) await this.frame(FRAME.abort, id, encoder.encode(String(error))).catch(() => undefined);
     }
   }
 
   private send(message: Message): Promise<void> {
-    return this.frame(FRAME.message, 0, new TextEncoder().encode(JSON.stringify(message)));
+    return this.frame(FRAME.message, 0, encoder.encode(JSON.stringify(message)));
   }
 
-  /** Writes in order; a write waits for the one before it, which is the channel's only back-pressure. */
+  /**
+   * Writes in order. Frames made before the scheduled write go out in one write, after the write
+   * before them: a syscall per frame is what a busy channel would otherwise spend its time on. The promise
+   * settles when the frame is written, which is the channel's only back-pressure.
+   */
   private frame(kind: (typeof FRAME)[keyof typeof FRAME], id: number, payload?: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(this.closed);
-    const bytes = encodeFrame(kind, id, payload);
-    this.sending = this.sending.then(() => this.write(bytes));
-    return this.sending;
+    this.batch.push(encodeFrame(kind, id, payload));
+    this.batchWritten ??= new Promise<void>((resolve) => this.schedule(resolve)).then(() => {
+      const frames = this.batch;
+      this.batch = [];
+      this.batchWritten = undefined;
+      const bytes = frames.length === 1 ? (frames[0] as Uint8Array) : joinFrames(frames);
+      this.writing = this.writing.then(() => this.write(bytes));
+      return this.writing;
+    });
+    return this.batchWritten;
   }
 }

@@ -39,26 +39,47 @@ export const encodeFrame = (kind: FrameKind, id: number, payload: Uint8Array = n
   return bytes;
 };
 
-/** Splits a byte stream into frames, however the bytes arrive; throws WireError on a malformed one. */
-export async function* readFrames(source: AsyncIterable<Uint8Array>): AsyncGenerator<Frame> {
-  let buffer: Uint8Array = new Uint8Array(0);
-  for await (const chunk of source) {
-    buffer = buffer.length === 0 ? chunk : concat(buffer, chunk);
+/**
+ * Splits bytes into frames however they arrive; throws WireError on a malformed frame. Synchronous, so a
+ * chunk holding many frames costs no promise per frame.
+ */
+export class FrameReader {
+  private buffer: Uint8Array = new Uint8Array(0);
+
+  /** Calls `onFrame` for each frame `chunk` completes. A payload is a view that stays valid. */
+  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
+    const buffer = this.buffer.length === 0 ? chunk : concat(this.buffer, chunk);
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     let offset = 0;
     while (buffer.length - offset >= 4) {
-      const view = new DataView(buffer.buffer, buffer.byteOffset + offset);
-      const length = view.getUint32(0);
+      const length = view.getUint32(offset);
       if (length < 5 || length > MAX_FRAME) throw new WireError(`frame length ${length} out of range`);
       if (buffer.length - offset < 4 + length) break;
-      const kind = view.getUint8(4);
+      const kind = view.getUint8(offset + 4);
       if (!isKind(kind)) throw new WireError(`unknown frame kind ${kind}`);
-      const id = view.getUint32(5);
-      yield { kind, id, payload: buffer.slice(offset + HEADER, offset + 4 + length) };
+      const id = view.getUint32(offset + 5);
+      onFrame({ kind, id, payload: buffer.subarray(offset + HEADER, offset + 4 + length) });
       offset += 4 + length;
     }
-    buffer = buffer.slice(offset);
+    // A copy of the rest, so a chunk is never held whole for a few bytes of it.
+    this.buffer = offset === buffer.length ? new Uint8Array(0) : buffer.slice(offset);
   }
-  if (buffer.length > 0) throw new WireError("stream ended inside a frame");
+
+  /** Throws when the stream ended inside a frame. */
+  end(): void {
+    if (this.buffer.length > 0) throw new WireError("stream ended inside a frame");
+  }
+}
+
+/** The frames of a byte stream, for a reader that wants them one by one. */
+export async function* readFrames(source: AsyncIterable<Uint8Array>): AsyncGenerator<Frame> {
+  const reader = new FrameReader();
+  for await (const chunk of source) {
+    const frames: Frame[] = [];
+    reader.push(chunk, (frame) => frames.push(frame));
+    yield* frames;
+  }
+  reader.end();
 }
 
 const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {

@@ -100,8 +100,10 @@ export interface HttpParams {
 export interface HttpResult {
   status: number;
   headers: WireHeaders;
-  /** The response body's stream id, when it has a body. */
+  /** The response body's stream id, when it has a body that is not inline. */
   body?: number;
+  /** The whole body, base64, when it was small and complete at once (most answers): no stream then. */
+  inline?: string;
 }
 
 // ── Core → child: notifications ────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { TesseraError } from "../../../../core/errors/tessera-error";
+import type { HttpResult } from "../../../../core/isolation/wire/protocol";
 import { json, type RunningChild, send, setUpChild } from "./run-child";
 
 let child: RunningChild | undefined;
@@ -12,6 +13,28 @@ describe("requests forwarded to the child", () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get("content-type")).toStartWith("application/json");
     expect(await json(answer)).toEqual({ hello: "world" });
+  });
+
+  test("a small answer complete at once crosses inside the reply; a large one as a stream (the inline fast path)", async () => {
+    child = await setUpChild();
+    const params = { method: "GET", headers: [], requestId: "r", clientAddress: "203.0.113.9" };
+    const small = (await child.channel.call("http", {
+      ...params,
+      request: 1,
+      url: "http://localhost:3000/probe/hello",
+    })) as HttpResult;
+    expect(small.body).toBeUndefined();
+    expect(Buffer.from(small.inline ?? "", "base64").toString()).toBe('{"hello":"world"}');
+    const body = child.channel.sendStream(new Response(new Uint8Array(200_000)).body as ReadableStream<Uint8Array>);
+    const large = (await child.channel.call("http", {
+      ...params,
+      method: "POST",
+      request: 2,
+      url: "http://localhost:3000/probe/echo",
+      body,
+    })) as HttpResult;
+    expect(large.inline).toBeUndefined();
+    expect(typeof large.body).toBe("number");
   });
 
   test("a 1 MB body streams through the plugin and back intact", async () => {

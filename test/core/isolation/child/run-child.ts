@@ -106,7 +106,12 @@ export const send = async (
   return {
     status: result.status,
     headers: new Headers(result.headers),
-    body: result.body === undefined ? null : child.channel.receiveStream(result.body),
+    body:
+      result.body !== undefined
+        ? child.channel.receiveStream(result.body)
+        : result.inline === undefined
+          ? null
+          : new Response(Buffer.from(result.inline, "base64")).body,
   };
 };
 

@@ -135,6 +135,25 @@ describe("channel", () => {
     await expect(pending).rejects.toThrow("closed its output");
   });
 
+  test("frames made in one turn leave in one write, in order (the channel's batching)", async () => {
+    const writes: Uint8Array[] = [];
+    const channel = new Channel((bytes) => void writes.push(bytes), "child");
+    for (let n = 0; n < 10; n++) channel.notify("log", { n });
+    await Bun.sleep(0);
+    expect(writes).toHaveLength(1);
+    const seen: unknown[] = [];
+    const core = new Channel(() => undefined, "core");
+    core.handle("log", (params) => void seen.push(params));
+    const running = core.run(
+      (async function* () {
+        yield writes[0] as Uint8Array;
+      })(),
+    );
+    await running.catch(() => undefined);
+    await Bun.sleep(0);
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, n) => ({ n })));
+  });
+
   test("chunks that arrive before the stream is asked for are kept", async () => {
     const { core, child } = connected();
     const id = child.sendStream(new Response("early bytes").body as ReadableStream<Uint8Array>);

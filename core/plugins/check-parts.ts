@@ -1,11 +1,11 @@
-// Setup's result checked as in process (load-plugins.ts checks a plugin's parts the same way): a plugin
-// in plain JavaScript is not type-checked, and the child reports only what it has verified.
+// What setup returned, checked the same way in process and in an isolated plugin's child: a plugin in
+// plain JavaScript is not type-checked. Imports nothing that needs Bun, so the child (Deno) can use it.
 import type { AnyElysia } from "elysia";
-import { TesseraError } from "../../errors/tessera-error";
-import type { PluginParts } from "../../plugins/define-plugin";
+import { TesseraError } from "../errors/tessera-error";
+import type { PluginParts } from "./define-plugin";
 
 // An Elysia app has a `routes` array of its own, so returning the app itself is told apart from parts.
-const isApp = (value: unknown): value is AnyElysia =>
+export const isApp = (value: unknown): value is AnyElysia =>
   typeof value === "object" && value !== null && "handle" in value && typeof value.handle === "function";
 
 export const checkParts = (plugin: { name: string; specifier: string }, parts: PluginParts | undefined): PluginParts => {
