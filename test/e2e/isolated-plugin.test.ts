@@ -20,6 +20,8 @@ let notGranted: number;
 
 const configFor = (upstreamPort: number) => ({
   database: { url: "sqlite:./data/tessera.db" },
+  // Named, so the binary under test (TESSERA_BIN, with no node_modules beside it) finds it too.
+  isolation: { deno: join(import.meta.dir, "..", "..", "node_modules", ".bin", "deno") },
   log: { level: "info" },
   metrics: { token: METRICS_TOKEN },
   plugins: {
@@ -50,7 +52,8 @@ const waitFor = async <T>(what: string, probe: () => T | undefined | Promise<T |
   }
 };
 
-const denoChildren = (served: ServedInstance) => childrenOf(served.process.pid, "isolation/child/main.ts");
+// The child program: main.ts from source, the kit's main.js from the single binary.
+const denoChildren = (served: ServedInstance) => childrenOf(served.process.pid, "isolation/child/main.");
 
 beforeAll(async () => {
   upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("upstream") });
