@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { TesseraError } from "../../../../core/errors/tessera-error";
 import { PROTOCOL_VERSION } from "../../../../core/isolation/wire/protocol";
-import { FIXTURE, type RunningChild, runChild, SETUP } from "./run-child";
+import { FIXTURE, type RunningChild, runChild, SETUP, send, setUpChild } from "./run-child";
 
 let child: RunningChild | undefined;
 afterEach(() => child?.kill());
@@ -85,4 +85,13 @@ describe("the isolated plugin's child", () => {
     child.closeStdin();
     expect(await child.exited).toBe(0);
   });
+
+  test("past its heap cap (memoryMb) the child dies, for the core to restart, instead of taking the machine's memory", async () => {
+    child = await setUpChild({}, {}, {}, undefined, 64);
+    const started = performance.now();
+    const answer = send(child, "GET", "/probe/hog").catch((error: unknown) => error);
+    expect(await child.exited).not.toBe(0);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(await answer).toBeInstanceOf(Error);
+  }, 30_000);
 });

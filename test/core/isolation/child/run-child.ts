@@ -34,7 +34,12 @@ export interface RunningChild {
 }
 
 /** The source tree's kit unless a test gives the binary's (`childKit(dir, bundleChildKit())`). */
-export const runChild = (grants: Partial<Grants> = {}, env: Record<string, string> = {}, given?: ChildKit): RunningChild => {
+export const runChild = (
+  grants: Partial<Grants> = {},
+  env: Record<string, string> = {},
+  given?: ChildKit,
+  memoryMb = 256,
+): RunningChild => {
   const granted: Grants = { net: [], env: [], routes: ["/probe"], ...grants };
   const kit = given ?? childKit(mkdtempSync(join(tmpdir(), "tessera-kit-")));
   const command = childCommand({
@@ -42,7 +47,7 @@ export const runChild = (grants: Partial<Grants> = {}, env: Record<string, strin
     kit,
     plugin: { specifier: "./isolated-plugin", entry: join(FIXTURE, "index.ts"), folder: FIXTURE },
     grants: granted,
-    memoryMb: 256,
+    memoryMb,
   });
   const child = spawn(command, {
     cwd: kit.cwd,
@@ -130,8 +135,9 @@ export const setUpChild = async (
   env: Record<string, string> = {},
   setup: Partial<SetupParams> = {},
   kit?: ChildKit,
+  memoryMb?: number,
 ) => {
-  const child = runChild(grants, env, kit);
+  const child = runChild(grants, env, kit, memoryMb);
   await child.hello;
   const { config } = (await child.channel.call("configure", { specifier: "./isolated-plugin", section: { enabled: true } })) as {
     config: unknown;
