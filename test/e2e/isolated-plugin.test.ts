@@ -5,10 +5,12 @@
 // and never outlives the server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Server } from "bun";
+import { type Server, SQL } from "bun";
+import { pluginRoleName } from "../../core/isolation/database/postgres-role";
 import { isAlive } from "../support/agent-processes";
 import { childrenOf } from "../support/child-processes";
 import { freePort } from "../support/free-port";
+import { createScratchDatabase, POSTGRES_ADMIN_URL, postgresTestUrl } from "../support/postgres";
 import { ownerWithWorkspace, type ServedInstance, serveProcess } from "../support/serve-process";
 
 const fixture = join(import.meta.dir, "..", "fixtures", "isolated-plugin");
@@ -221,6 +223,43 @@ describe("an isolated plugin, enabled by path", () => {
     }
     expect(checked.stdout).not.toMatch(/--allow-(write|run|ffi|sys)/);
   });
+});
+
+const postgres = await postgresTestUrl();
+
+describe.skipIf(!postgres)("an isolated plugin on PostgreSQL", () => {
+  test("keeps rows in a schema of its own role, which can't read the server's tables", async () => {
+    const scratch = await createScratchDatabase();
+    const role = pluginRoleName("probe", new URL(scratch.url).pathname.slice(1));
+    const config = { ...configFor(upstream.port ?? 0), database: { url: scratch.url } };
+    const served = await serveProcess(config, { env: ENV, timeoutMs: 30_000 });
+    try {
+      const { token } = await ownerWithWorkspace(served, "grace@example.com");
+      const created = await fetch(`${served.url}/probe/items`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ text: "in its schema" }),
+      });
+      expect(created.status).toBe(200);
+      expect(await (await fetch(`${served.url}/probe/items`)).json()).toMatchObject({ items: [{ text: "in its schema" }] });
+      const admin = new SQL(scratch.url, { max: 1 });
+      try {
+        expect([...(await admin`SELECT schemaname, tableowner FROM pg_tables WHERE tablename = 'probe_items'`)]).toEqual([
+          { schemaname: role, tableowner: role },
+        ]);
+        const [reach] = await admin`SELECT has_table_privilege(${role}, 'public.users', 'SELECT') AS users`;
+        expect(reach).toEqual({ users: false });
+      } finally {
+        await admin.close();
+      }
+    } finally {
+      await served.stop();
+      await scratch.drop();
+      const admin = new SQL(POSTGRES_ADMIN_URL, { max: 1 });
+      await admin.unsafe(`DROP ROLE IF EXISTS "${role}"`);
+      await admin.close();
+    }
+  }, 60_000);
 });
 
 describe("an isolated plugin's child never outlives the server", () => {

@@ -1,7 +1,9 @@
-// An isolated plugin's own PostgreSQL login role and schema, both `tessera_plugin_<name>`, made by the
-// core on its own connection. The schema belongs to the role, so the default search_path ("$user",
+// An isolated plugin's own PostgreSQL login role and schema, both `tessera_plugin_<name>_<database>`, made
+// by the core on its own connection. Roles belong to the whole server, so the database's name (hashed) is in
+// the role's: two deployments on one server never share a role, nor set each other's password. The schema belongs to the role, so the default search_path ("$user",
 // public) puts the plugin's unqualified tables there, and the role has no rights on anything else.
 // Making them needs CREATEROLE (and CREATE on the database) for the core's user.
+import { createHash } from "node:crypto";
 import { SQL } from "bun";
 import type { PostgresDeadlines } from "../../db/open-postgres";
 import { redactUrl, scrubPassword } from "../../db/redact-url";
@@ -17,8 +19,9 @@ const INSUFFICIENT_PRIVILEGE = "42501";
 
 const ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT";
 
-export const pluginRoleName = (plugin: string): string => {
-  const role = `tessera_plugin_${pluginIdentifier(plugin)}`;
+/** The role (and schema) of `plugin` in `database`: `tessera_plugin_<name>_<8 hex of the database's name>`. */
+export const pluginRoleName = (plugin: string, database: string): string => {
+  const role = `tessera_plugin_${pluginIdentifier(plugin)}_${createHash("sha256").update(database).digest("hex").slice(0, 8)}`;
   if (new TextEncoder().encode(role).length > MAX_IDENTIFIER_BYTES) {
     throw new TesseraError(
       "ERR_DB_ISOLATION",
@@ -65,7 +68,7 @@ export const provisionPluginRole = async (
   plugin: string,
   deadlines: PostgresDeadlines,
 ): Promise<{ role: string; password: string }> => {
-  const role = pluginRoleName(plugin);
+  const role = pluginRoleName(plugin, decodeURIComponent(new URL(url).pathname.slice(1)));
   const key = `isolation:postgres-password:${role}`;
   let password = randomPassword();
   const core = new SQL(url, { max: 1, connectionTimeout: deadlines.connectTimeoutMs / 1000 });

@@ -11,6 +11,7 @@ import { blob, integer, sqliteTable, text as sqliteText } from "drizzle-orm/sqli
 import { drizzle as sqliteProxy } from "drizzle-orm/sqlite-proxy";
 import { proxyQuery } from "../../../../core/isolation/child/database";
 import { openPluginDatabase, type PluginDatabase } from "../../../../core/isolation/database/plugin-database";
+import { pluginRoleName } from "../../../../core/isolation/database/postgres-role";
 import type { DbQueryParams, WireValue } from "../../../../core/isolation/wire/protocol";
 import { fromWire, toWire } from "../../../../core/isolation/wire/values";
 import { createLogger } from "../../../../core/log/json-logger";
@@ -84,13 +85,13 @@ describe.skipIf(!postgres)("drizzle's pg-proxy on an isolated plugin's PostgreSQ
 
   test("inserts, selects, updates and deletes with returning, a bytes column and a bigint", async () => {
     const plugin = `probe${crypto.randomUUID().slice(0, 8)}`;
+    const scratch = await createScratchDatabase();
     // Roles belong to the whole server: the role goes once the database holding its objects is gone.
     cleanups.push(async () => {
       const admin = new SQL(POSTGRES_ADMIN_URL, { max: 1 });
-      await admin.unsafe(`DROP ROLE IF EXISTS "tessera_plugin_${plugin}"`);
+      await admin.unsafe(`DROP ROLE IF EXISTS "${pluginRoleName(plugin, new URL(scratch.url).pathname.slice(1))}"`);
       await admin.close();
     });
-    const scratch = await createScratchDatabase();
     cleanups.push(scratch.drop);
     // The core's own table the role's password is kept in.
     const core = new SQL(scratch.url, { max: 1 });

@@ -5,6 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SQL } from "bun";
 import { openPluginDatabase, type PluginDatabase } from "../../../../core/isolation/database/plugin-database";
+import { pluginRoleName } from "../../../../core/isolation/database/postgres-role";
 import { createLogger } from "../../../../core/log/json-logger";
 import { createScratchDatabase, POSTGRES_ADMIN_URL, postgresTestUrl } from "../../../support/postgres";
 import { makeTempDir } from "../../../support/test-runtime";
@@ -53,7 +54,7 @@ const setting = async () => {
     ),
   );
   const plugin = `probe${crypto.randomUUID().slice(0, 8)}`;
-  const role = `tessera_plugin_${plugin}`;
+  const role = pluginRoleName(plugin, new URL(scratch.url).pathname.slice(1));
   roles.push(role);
   return { url: scratch.url, plugin, role, table: `${plugin}_items` };
 };
@@ -74,6 +75,27 @@ const rows = async (db: PluginDatabase, sql: string, params: (string | number)[]
   (await db.query({ sql, params, method: "all" })).rows;
 
 describe.skipIf(!postgres)("an isolated plugin's PostgreSQL role", () => {
+  test("is one per database: a second deployment on the same server neither shares it nor resets its password", async () => {
+    const first = await setting();
+    const second = await setting();
+    const password = async (role: string) => {
+      let found: unknown;
+      await withAdmin(first.url, async (admin) => {
+        [found] = await admin`SELECT rolpassword FROM pg_authid WHERE rolname = ${role}`;
+      });
+      return found;
+    };
+    await open(first.url, first.plugin);
+    const before = await password(first.role);
+    // The same plugin name in the other database.
+    const other = pluginRoleName(first.plugin, new URL(second.url).pathname.slice(1));
+    roles.push(other);
+    expect(other).not.toBe(first.role);
+    await open(second.url, first.plugin);
+    expect(await password(first.role)).toEqual(before);
+    expect(await password(other)).toBeTruthy();
+  });
+
   test("can't read the core's tables, qualified or not", async () => {
     const { url, plugin } = await setting();
     const db = await open(url, plugin);
