@@ -46,14 +46,26 @@ const pathAndQuery = (url: string) => url.slice(url.indexOf("/", url.indexOf("//
 const isEventStream = (headers: WireHeaders) =>
   headers.some(([name, value]) => name.toLowerCase() === "content-type" && value.toLowerCase().startsWith("text/event-stream"));
 
-/** An event stream the server can end at drain (it would otherwise hold the shutdown until its timeout). */
-const endable = (body: ReadableStream<Uint8Array>, open: Set<() => void>): ReadableStream<Uint8Array> => {
+/**
+ * A streamed answer: `finished` runs once it ends or is cancelled (the request stays known to `auth.*` until
+ * then); an event stream is also in `open`, for the server to end at drain (it would otherwise hold the
+ * shutdown until its timeout).
+ */
+const tracked = (body: ReadableStream<Uint8Array>, finished: () => void, open?: Set<() => void>): ReadableStream<Uint8Array> => {
   const reader = body.getReader();
   let end: () => void = () => undefined;
+  let over = false;
+  const done = () => {
+    if (over) return;
+    over = true;
+    open?.delete(end);
+    finished();
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      if (!open) return;
       end = () => {
-        open.delete(end);
+        done();
         reader.cancel("the server is shutting down").catch(() => undefined);
         controller.close();
       };
@@ -62,11 +74,11 @@ const endable = (body: ReadableStream<Uint8Array>, open: Set<() => void>): Reada
     async pull(controller) {
       const chunk = await reader.read();
       if (!chunk.done) return controller.enqueue(chunk.value);
-      open.delete(end);
+      done();
       controller.close();
     },
     cancel(reason) {
-      open.delete(end);
+      done();
       return reader.cancel(reason);
     },
   });
@@ -103,20 +115,25 @@ export const forwarder = (deps: ForwardDeps): Forwarder => {
       clientAddress: deps.clientAddress(request, peer),
     };
     deps.inFlight.set(number, request);
+    let streaming = false;
     try {
       if (hasBody && request.body) params.body = channel.sendStream(request.body);
       const result = await channel.call("http", params);
       if (!isResult(result)) throw protocolError("http: the child's reply is not a response head");
-      const stream = typeof result.body === "number" ? channel.receiveStream(result.body) : null;
+      if (typeof result.body === "number") {
+        streaming = true;
+        const forget = () => deps.inFlight.delete(number);
+        const body = tracked(channel.receiveStream(result.body), forget, isEventStream(result.headers) ? open : undefined);
+        return new Response(body, { status: result.status, headers: result.headers });
+      }
       const inline = result.inline === undefined ? null : Buffer.from(result.inline, "base64");
-      const body = stream && isEventStream(result.headers) ? endable(stream, open) : (stream ?? inline);
-      return new Response(body, { status: result.status, headers: result.headers });
+      return new Response(inline, { status: result.status, headers: result.headers });
     } catch (error) {
       // The id the child logged under is the one the problem names.
       set.headers[REQUEST_ID] = requestId;
       throw channel.isClosed ? deps.unavailable() : error;
     } finally {
-      deps.inFlight.delete(number);
+      if (!streaming) deps.inFlight.delete(number);
     }
   };
   return { forward, drain };

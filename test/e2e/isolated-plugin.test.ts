@@ -150,6 +150,14 @@ describe("an isolated plugin, enabled by path", () => {
     expect(await anonymous.json()).toMatchObject({ code: "ERR_UNAUTHENTICATED" });
   });
 
+  test("can still ask ctx.auth while its answer streams", async () => {
+    const me = (await (await get("/me", { headers: { authorization: `Bearer ${token}` } })).json()) as { user: { id: string } };
+    const stream = await get("/probe/whoami-later", { headers: { authorization: `Bearer ${token}` } });
+    expect(await stream.text()).toBe(
+      `event: hello\ndata: {}\n\nevent: user\ndata: ${JSON.stringify({ userId: me.user.id })}\n\n`,
+    );
+  });
+
   test("keeps rows in its own database, created by its own migration", async () => {
     const created = await get("/probe/items", {
       method: "POST",

@@ -66,7 +66,7 @@ describe("the isolated plugin's child", () => {
     expect(result.routes).toContainEqual({ method: "GET", path: "/probe/hello" });
     expect(result.routes).toContainEqual({ method: "POST", path: "/probe/echo" });
     expect(result.routes).toContainEqual({ method: "POST", path: "/probe/publish/:workspaceId" });
-    expect(result.routes).toHaveLength(17);
+    expect(result.routes).toHaveLength(18);
     expect(result.has).toEqual({ start: true, stop: true, health: true, reload: true });
   });
 
