@@ -2,7 +2,8 @@
 // either side's handlers without a process.
 import { Channel } from "../../core/isolation/wire/channel";
 
-const pipe = () => {
+/** One direction of a pipe in memory: what is written is read, in order, until it ends. */
+export const pipe = () => {
   const queue: Uint8Array[] = [];
   let wake: (() => void) | undefined;
   let ended = false;
@@ -37,6 +38,8 @@ export const channelPair = () => {
   return {
     core,
     child,
+    toChild,
+    toCore,
     close() {
       toChild.end();
       toCore.end();

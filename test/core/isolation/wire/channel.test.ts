@@ -2,41 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { TesseraError } from "../../../../core/errors/tessera-error";
 import { Channel } from "../../../../core/isolation/wire/channel";
 import { encodeFrame, FRAME } from "../../../../core/isolation/wire/frames";
-
-/** A pipe: what one end writes, the other reads. */
-const pipe = () => {
-  const queue: Uint8Array[] = [];
-  let wake: (() => void) | undefined;
-  let ended = false;
-  return {
-    write(bytes: Uint8Array) {
-      queue.push(bytes);
-      wake?.();
-    },
-    end() {
-      ended = true;
-      wake?.();
-    },
-    async *read() {
-      for (;;) {
-        while (queue.length) yield queue.shift() as Uint8Array;
-        if (ended) return;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-    },
-  };
-};
-
-const connected = () => {
-  const toChild = pipe();
-  const toCore = pipe();
-  const core = new Channel((bytes) => toChild.write(bytes), "core");
-  const child = new Channel((bytes) => toCore.write(bytes), "child");
-  const running = [core.run(toCore.read()).catch(() => undefined), child.run(toChild.read()).catch(() => undefined)];
-  return { core, child, toChild, toCore, running };
-};
+import { channelPair, pipe } from "../../../support/channel-pair";
 
 const rejection = async (promise: Promise<unknown>): Promise<TesseraError> => {
   try {
@@ -52,7 +18,7 @@ const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text()
 
 describe("channel", () => {
   test("a call gets its handler's value; a TesseraError crosses with its code and status", async () => {
-    const { core, child } = connected();
+    const { core, child } = channelPair();
     child.handle("add", (params) => {
       const { a, b } = params as { a: number; b: number };
       return a + b;
@@ -78,7 +44,7 @@ describe("channel", () => {
   });
 
   test("streams carry bytes both ways, in order, in 64 KiB chunks", async () => {
-    const { core, child } = connected();
+    const { core, child } = channelPair();
     const big = new Uint8Array(300_000).map((_, i) => i % 251);
     child.handle("echo", (params) => {
       const { body } = params as { body: number };
@@ -91,7 +57,7 @@ describe("channel", () => {
   });
 
   test("notifications reach their handler; a cancelled stream stops the sender", async () => {
-    const { core, child } = connected();
+    const { core, child } = channelPair();
     const seen: unknown[] = [];
     core.handle("log", (params) => void seen.push(params));
     child.notify("log", { message: "hi" });
@@ -126,7 +92,7 @@ describe("channel", () => {
   });
 
   test("the peer ending its output fails pending calls; a call can time out", async () => {
-    const { core, child, toCore } = connected();
+    const { core, child, toCore } = channelPair();
     child.handle("never", () => new Promise(() => undefined));
     const late = core.call("never", {}, 50);
     await expect(late).rejects.toThrow("within 50 ms");
@@ -155,7 +121,7 @@ describe("channel", () => {
   });
 
   test("chunks that arrive before the stream is asked for are kept", async () => {
-    const { core, child } = connected();
+    const { core, child } = channelPair();
     const id = child.sendStream(new Response("early bytes").body as ReadableStream<Uint8Array>);
     await Bun.sleep(20);
     expect(await text(core.receiveStream(id))).toBe("early bytes");
