@@ -3,7 +3,7 @@
 // plugin, the value and the config line), while what it was granted works; its routes stream both ways, it
 // learns the user without seeing credentials, keeps rows in its own database, is restarted after a crash,
 // and never outlives the server.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { type Server, SQL } from "bun";
 import { pluginRoleName } from "../../core/isolation/database/postgres-role";
@@ -271,31 +271,40 @@ describe.skipIf(!postgres)("an isolated plugin on PostgreSQL", () => {
 });
 
 describe("an isolated plugin's child never outlives the server", () => {
+  // A server a failed assertion left running is killed; its child then ends by itself.
+  let served: ServedInstance | undefined;
+  afterEach(async () => {
+    await served?.stop("SIGKILL");
+    served = undefined;
+  });
   test("SIGTERM to tessera ends its child", async () => {
-    const served = await serveProbe();
+    served = await serveProbe();
     const children = denoChildren(served);
     expect(children.length).toBe(1);
     expect(await served.stop("SIGTERM")).toBe(0);
+    served = undefined;
     await waitFor("the child gone", () => (children.some(isAlive) ? undefined : true), 5000);
   }, 60_000);
 
   test("SIGTERM ends an open event stream at once instead of waiting out the shutdown timeout", async () => {
-    const served = await serveProbe();
+    served = await serveProbe();
     const response = await fetch(`${served.url}/probe/sse?endless`);
     const reader = response.body?.getReader();
     expect((await reader?.read())?.done).toBe(false);
     const started = performance.now();
     expect(await served.stop("SIGTERM")).toBe(0);
+    served = undefined;
     // server.shutdownTimeoutMs is 10 s by default: a stream left open would hold the exit that long.
     expect(performance.now() - started).toBeLessThan(5000);
     for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read());
   }, 60_000);
 
   test("SIGKILL to tessera: the child sees its stdin end and exits by itself", async () => {
-    const served = await serveProbe();
+    served = await serveProbe();
     const children = denoChildren(served);
     expect(children.length).toBe(1);
     await served.stop("SIGKILL");
+    served = undefined;
     await waitFor("the child gone", () => (children.some(isAlive) ? undefined : true), 5000);
   }, 60_000);
 });
