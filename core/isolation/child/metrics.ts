@@ -5,7 +5,7 @@ import { TesseraError } from "../../errors/tessera-error";
 import { Counter, CounterChild, Gauge, GaugeChild, Histogram, HistogramChild, type LabelValue } from "../../metrics/metrics";
 import { Registry } from "../../metrics/registry";
 import type { Channel } from "../wire/channel";
-import type { MetricDefinition, MetricUpdate } from "../wire/protocol";
+import { type MetricDefinition, type MetricUpdate, metricPrefix } from "../wire/protocol";
 import { unsupported } from "./unsupported";
 
 type Labels = Record<string, string>;
@@ -143,9 +143,6 @@ class WireHistogram extends Histogram {
 }
 
 type Wired = WireCounter | WireGauge | WireHistogram;
-
-/** The prefix the core requires of an isolated plugin's metrics: its name's non-alphanumerics as `_`. */
-export const metricPrefix = (plugin: string): string => `tessera_plugin_${plugin.replace(/[^a-zA-Z0-9]/g, "_")}_`;
 
 export class WireRegistry extends Registry {
   private readonly wired = new Map<string, Wired>();

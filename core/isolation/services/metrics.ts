@@ -6,6 +6,7 @@ import { TesseraError } from "../../errors/tessera-error";
 import type { Counter, Gauge, Histogram } from "../../metrics/metrics";
 import type { Registry } from "../../metrics/registry";
 import type { Channel } from "../wire/channel";
+import { metricPrefix } from "../wire/protocol";
 import { paramsOf } from "./params";
 
 const defineParams = paramsOf(
@@ -27,9 +28,6 @@ const updateParams = paramsOf(
     labels: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 200 }))),
   }),
 );
-
-/** The prefix every metric of this plugin must carry. */
-export const metricPrefix = (plugin: string): string => `tessera_plugin_${plugin.replace(/[^a-zA-Z0-9]/g, "_")}_`;
 
 type Defined = Counter | Gauge | Histogram;
 

@@ -192,7 +192,10 @@ export interface SlotParams {
   holder: string;
 }
 
-/** `metrics.define`: a metric named `tessera_plugin_<name>_…`; updates follow as `metrics.update` notifications. */
+/** The prefix an isolated plugin's metric names must carry: its name's non-alphanumerics as `_`. */
+export const metricPrefix = (plugin: string): string => `tessera_plugin_${plugin.replace(/[^a-zA-Z0-9]/g, "_")}_`;
+
+/** `metrics.define`: a metric named `metricPrefix(plugin)…`; updates follow as `metrics.update` notifications. */
 export interface MetricDefinition {
   kind: "counter" | "gauge" | "histogram";
   name: string;
