@@ -3,7 +3,7 @@
 // takes IPv4 blocks but no IPv6 ones, so IPv6 is denied only at its loopback and unspecified addresses. A
 // grant naming an internal address itself is carved out of its block: Deno's deny wins over its allow.
 import { isIPv4 } from "node:net";
-import { INTERNAL_IPV4_CIDRS } from "../plugins/internal-address";
+import { INTERNAL_IPV4_BLOCKS, ipv4Number } from "../plugins/internal-address";
 
 interface Block {
   base: number;
@@ -12,14 +12,7 @@ interface Block {
 
 const IPV6_INTERNAL = ["[::1]", "[::]"];
 
-const toNumber = (address: string): number => address.split(".").reduce((value, part) => value * 256 + Number(part), 0);
-
 const toAddress = (value: number): string => [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-
-const parseBlock = (cidr: string): Block => {
-  const [address = "", bits = "0"] = cidr.split("/");
-  return { base: toNumber(address), bits: Number(bits) };
-};
 
 const prefix = (value: number, bits: number) => Math.floor(value / 2 ** (32 - bits));
 
@@ -36,9 +29,9 @@ const carve = (block: Block, address: number): Block[] => {
 
 /** `--deny-net` entries: the internal blocks and addresses, less the internal addresses `allowedHosts` name. */
 export const internalDenyList = (allowedHosts: readonly string[]): string[] => {
-  let blocks = INTERNAL_IPV4_CIDRS.map(parseBlock);
+  let blocks: Block[] = INTERNAL_IPV4_BLOCKS.map(([base, bits]) => ({ base, bits }));
   for (const host of allowedHosts.filter((entry) => isIPv4(entry))) {
-    blocks = blocks.flatMap((block) => carve(block, toNumber(host)));
+    blocks = blocks.flatMap((block) => carve(block, ipv4Number(host)));
   }
   const ipv6 = IPV6_INTERNAL.filter((address) => !allowedHosts.includes(address));
   return [...blocks.map(({ base, bits }) => `${toAddress(base)}/${bits}`), ...ipv6];

@@ -2,7 +2,8 @@
 // unspecified, IPv4-mapped IPv6 included. ctx.fetch reaches these only when a grant names the address.
 import { isIPv4, isIPv6 } from "node:net";
 
-const ipv4Ranges: readonly (readonly [base: number, bits: number])[] = [
+/** The internal IPv4 blocks, as numbers: also given to a runtime that enforces them itself (isolated plugins' Deno). */
+export const INTERNAL_IPV4_BLOCKS: readonly (readonly [base: number, bits: number])[] = [
   [0x00000000, 8], // 0.0.0.0/8, "this network"
   [0x0a000000, 8], // 10/8
   [0x64400000, 10], // 100.64/10, carrier-grade NAT
@@ -12,16 +13,14 @@ const ipv4Ranges: readonly (readonly [base: number, bits: number])[] = [
   [0xc0a80000, 16], // 192.168/16
 ];
 
-/** The IPv4 ranges as CIDR blocks, for a runtime that enforces them itself (an isolated plugin's Deno). */
-export const INTERNAL_IPV4_CIDRS: readonly string[] = ipv4Ranges.map(
-  ([base, bits]) => `${[24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join(".")}/${bits}`,
-);
-
-const ipv4Number = (address: string): number => address.split(".").reduce((value, part) => value * 256 + Number(part), 0);
+/** A dotted IPv4 address as a number. */
+export const ipv4Number = (address: string): number => address.split(".").reduce((value, part) => value * 256 + Number(part), 0);
 
 const ipv4Internal = (address: string): boolean => {
   const value = ipv4Number(address);
-  return ipv4Ranges.some(([base, bits]) => Math.floor(value / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)));
+  return INTERNAL_IPV4_BLOCKS.some(
+    ([base, bits]) => Math.floor(value / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)),
+  );
 };
 
 /** The eight 16-bit groups of an IPv6 address, a dotted IPv4 tail included. */

@@ -1,6 +1,7 @@
 // Calls, notifications and byte streams over one frame pipe, the same on both ends: the core drives an
 // isolated plugin's child with it and the child answers through it. What arrives is untrusted on the
 // core's end: a malformed frame or message ends the channel (its owner then ends the child).
+import { isRecord } from "../../config/json-path";
 import { TesseraError } from "../../errors/tessera-error";
 import { CHUNK_SIZE, encodeFrame, FRAME, type Frame, FrameReader, WireError } from "./frames";
 
@@ -43,9 +44,6 @@ interface Incoming {
   ended: boolean;
   aborted?: string;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const parseMessage = (payload: Uint8Array): Message => {
   let value: unknown;

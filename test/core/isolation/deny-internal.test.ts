@@ -1,15 +1,13 @@
 import { expect, test } from "bun:test";
 import { internalDenyList } from "../../../core/isolation/deny-internal";
-import { isInternalAddress } from "../../../core/plugins/internal-address";
-
-const toNumber = (address: string) => address.split(".").reduce((value, part) => value * 256 + Number(part), 0);
+import { ipv4Number, isInternalAddress } from "../../../core/plugins/internal-address";
 
 const denied = (list: string[], address: string) =>
   list.some((entry) => {
     const [base = "", bits = "32"] = entry.split("/");
     if (base.startsWith("[")) return base === `[${address}]`;
     const shift = 2 ** (32 - Number(bits));
-    return Math.floor(toNumber(base) / shift) === Math.floor(toNumber(address) / shift);
+    return Math.floor(ipv4Number(base) / shift) === Math.floor(ipv4Number(address) / shift);
   });
 
 test("denies every internal range, and IPv6 loopback and unspecified, when nothing internal is granted", () => {
